@@ -1,0 +1,85 @@
+/**
+ * HTTP API contract: request schemas (validated at the boundary with zod) and the
+ * shapes the routes answer with. Shared by the route handlers, the UI and tests.
+ */
+import { z } from "zod";
+import type { ExchangeDto, ExchangeStatus } from "./exchange";
+import { EXCHANGE_STATUSES } from "./exchange";
+import type { BusInfo, HandlerInfo } from "./handlers";
+
+const byteNumber = z.coerce.number().int().min(0).max(255);
+
+export const patchHandlerBody = z.object({ enabled: z.boolean() }).strict();
+export type PatchHandlerBody = z.infer<typeof patchHandlerBody>;
+
+export const handlerIdParam = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[a-z0-9][a-z0-9.:_-]*$/, "handler ids are lower-case letters, digits and . : _ -");
+
+/** Optional filters shared by the history page and the export. */
+const exchangeFilter = {
+  bus: z.string().min(1).max(64).optional(),
+  netFn: byteNumber.optional(),
+  cmd: byteNumber.optional(),
+  status: z.enum(EXCHANGE_STATUSES as [ExchangeStatus, ...ExchangeStatus[]]).optional(),
+};
+
+/** A time bound: ms since the epoch or an ISO 8601 date. */
+const timeBound = z.union([
+  z.coerce
+    .number()
+    .int()
+    .nonnegative()
+    .refine((n) => Number.isSafeInteger(n)),
+  z.iso.datetime({ offset: true }).transform((s) => Date.parse(s)),
+]);
+
+export const exchangesQuery = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+    /** Only exchanges with a smaller id (the next page, newest first). */
+    before: z.coerce.number().int().positive().optional(),
+    ...exchangeFilter,
+  })
+  .strict();
+export type ExchangesQuery = z.infer<typeof exchangesQuery>;
+
+export const exportQuery = z
+  .object({
+    format: z.enum(["csv", "ndjson"]),
+    from: timeBound.optional(),
+    to: timeBound.optional(),
+    ...exchangeFilter,
+  })
+  .strict()
+  .refine((q) => q.from === undefined || q.to === undefined || q.from <= q.to, {
+    message: "from must not be after to",
+    path: ["from"],
+  });
+export type ExportQuery = z.infer<typeof exportQuery>;
+
+export interface ExchangesPage {
+  exchanges: ExchangeDto[];
+  /** Pass as `before` for the next (older) page; null at the end. */
+  nextBefore: number | null;
+}
+
+export interface HealthResponse {
+  status: "ok" | "degraded";
+  version: string;
+  uptimeSeconds: number;
+  database: string;
+  buses: BusInfo[];
+  exchanges: { routed: number; persisted: number; pendingWrites: number };
+}
+
+export interface HandlersResponse {
+  handlers: HandlerInfo[];
+}
+
+export interface ApiError {
+  error: string;
+  issues?: { path: string; message: string }[];
+}

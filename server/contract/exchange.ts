@@ -1,0 +1,67 @@
+/**
+ * The exchange record: one per request that reached the router (or frame that failed
+ * to), whatever became of it. The server keeps bytes as Uint8Array; the wire form
+ * (REST, socket.io, exports) carries them as hex text.
+ */
+
+import { toHex } from "../ipmi/hex";
+import type { BusKind } from "../router/types";
+
+export type ExchangeStatus =
+  /** answered with completion code 00h */
+  | "ok"
+  /** answered with a non-zero completion code */
+  | "error"
+  /** the router gave up waiting for the handler and answered C3h */
+  | "timeout"
+  /** the bus could not decode the frame */
+  | "malformed"
+  /** a handler answered after its request had already been answered; the answer was dropped */
+  | "late";
+
+export const EXCHANGE_STATUSES: readonly ExchangeStatus[] = ["ok", "error", "timeout", "malformed", "late"];
+
+export type ExchangeOrigin = "host" | "injected" | "replay";
+
+export interface Exchange {
+  id: number;
+  busId: string;
+  busKind: BusKind;
+  origin: ExchangeOrigin;
+  seq: number | null;
+  netFn: number | null;
+  lun: number | null;
+  cmd: number | null;
+  /** Request data bytes (after cmd). */
+  request: Uint8Array;
+  cc: number | null;
+  /** Response data bytes (after the completion code); null when nothing was sent. */
+  response: Uint8Array | null;
+  handlerId: string | null;
+  status: ExchangeStatus;
+  /** ms since the epoch, with sub-ms precision. */
+  receivedAt: number;
+  answeredAt: number | null;
+  latencyUs: number | null;
+  /** Why it went the way it did, for people: "no handler", "handler threw: ...". */
+  note: string | null;
+  /** Raw frame bytes, kept for malformed frames. */
+  frame: Uint8Array | null;
+  /** For a "late" record: the exchange it was late for. */
+  relatedId: number | null;
+}
+
+export interface ExchangeDto extends Omit<Exchange, "request" | "response" | "frame"> {
+  request: string;
+  response: string | null;
+  frame: string | null;
+}
+
+export function toExchangeDto(x: Exchange): ExchangeDto {
+  return {
+    ...x,
+    request: toHex(x.request),
+    response: x.response === null ? null : toHex(x.response),
+    frame: x.frame === null ? null : toHex(x.frame),
+  };
+}

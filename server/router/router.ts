@@ -1,0 +1,457 @@
+/**
+ * The message router: every bus hands its requests here, every request goes to the
+ * handler registered for its key, and every request is answered exactly once — by the
+ * handler, or with the completion code from failures.ts when none applies, it throws,
+ * or it takes too long. Responses a bus cannot take now wait in that bus's queue, in
+ * order (the seed's TODO). Observers (log, live view) get one Exchange per request.
+ */
+
+import type { Exchange, ExchangeOrigin, ExchangeStatus } from "../contract/exchange";
+import type { BusInfo } from "../contract/handlers";
+import { CC } from "../ipmi/completion-codes";
+import { netFnKeyLength, requestNetFn, responseNetFn } from "../ipmi/netfn";
+import { FAILURE_CC, failureFromError } from "./failures";
+import { HandlerRegistry, handlerKey, type Registration } from "./registry";
+import { ResponseQueue } from "./response-queue";
+import type {
+  Bus,
+  BusMalformed,
+  BusPort,
+  BusRequest,
+  BusResponse,
+  HandlerContext,
+  HandlerReply,
+} from "./types";
+
+export interface RouterOptions {
+  /** How long a handler may take before the requester gets C3h. */
+  defaultTimeoutMs?: number;
+  /** Exchange ids continue after this one (the largest id already in the log). */
+  lastExchangeId?: number;
+  /** Wall clock, ms since the epoch. */
+  now?: () => number;
+  /** Monotonic clock in ms, for latencies. */
+  monotonic?: () => number;
+}
+
+type ExchangeListener = (x: Exchange) => void;
+
+interface BusEntry {
+  readonly bus: Bus;
+  readonly queue: ResponseQueue;
+}
+
+/** A request between arrival and answer. */
+interface InFlight {
+  readonly id: number;
+  readonly busId: string;
+  readonly busKind: Bus["kind"];
+  readonly origin: ExchangeOrigin;
+  readonly req: BusRequest;
+  readonly receivedAt: number;
+  readonly startedMono: number;
+  /** Bytes of the group/IANA key, echoed at the start of the response data. */
+  readonly keyPrefix: Uint8Array;
+  reg: Registration | undefined;
+  answered: boolean;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  ctx: RequestContext | undefined;
+  /** Resolves with the exchange once answered; only for injected requests. */
+  settle: ((x: Exchange) => void) | undefined;
+}
+
+const EMPTY = new Uint8Array(0);
+
+export class Router {
+  readonly registry = new HandlerRegistry();
+  private readonly buses = new Map<string, BusEntry>();
+  private readonly listeners = new Set<ExchangeListener>();
+  private readonly inFlight = new Set<InFlight>();
+  private readonly idleWaiters: (() => void)[] = [];
+  private readonly defaultTimeoutMs: number;
+  private readonly now: () => number;
+  private readonly monotonic: () => number;
+  private lastId: number;
+  private routed = 0;
+
+  constructor(options: RouterOptions = {}) {
+    this.defaultTimeoutMs = options.defaultTimeoutMs ?? 2000;
+    this.lastId = options.lastExchangeId ?? 0;
+    this.now = options.now ?? Date.now;
+    this.monotonic = options.monotonic ?? (() => performance.now());
+  }
+
+  // ---- buses -------------------------------------------------------------------
+
+  addBus(bus: Bus): void {
+    if (this.buses.has(bus.id)) throw new Error(`a bus with id '${bus.id}' is already registered`);
+    const entry: BusEntry = { bus, queue: new ResponseQueue(bus) };
+    this.buses.set(bus.id, entry);
+    const port: BusPort = {
+      request: (req) => {
+        if (this.buses.get(bus.id) === entry) this.dispatch(entry, req, "host");
+      },
+      malformed: (m) => {
+        if (this.buses.get(bus.id) === entry) this.malformed(entry, m);
+      },
+      ready: () => entry.queue.drain(),
+    };
+    bus.attach(port);
+  }
+
+  /**
+   * Takes a bus out of routing. Requests of it still in flight are answered as usual
+   * (and recorded), but their responses have nowhere to go and are dropped.
+   */
+  removeBus(id: string): Bus | undefined {
+    const entry = this.buses.get(id);
+    if (!entry) return undefined;
+    this.buses.delete(id);
+    entry.queue.clear();
+    return entry.bus;
+  }
+
+  getBus(id: string): Bus | undefined {
+    return this.buses.get(id)?.bus;
+  }
+
+  busInfo(): BusInfo[] {
+    return [...this.buses.values()].map(({ bus, queue }) => ({
+      id: bus.id,
+      kind: bus.kind,
+      description: bus.description,
+      queued: queue.length,
+    }));
+  }
+
+  // ---- observers ---------------------------------------------------------------
+
+  /** Every exchange, synchronously, in id order. Listeners must not block. */
+  onExchange(listener: ExchangeListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  stats(): { routed: number; inFlight: number; lastExchangeId: number } {
+    return { routed: this.routed, inFlight: this.inFlight.size, lastExchangeId: this.lastId };
+  }
+
+  /** Resolves when no request is waiting for its handler (every one answered or timed out). */
+  idle(): Promise<void> {
+    if (this.inFlight.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  // ---- requests ----------------------------------------------------------------
+
+  /**
+   * Routes a request as if it came from the host on `busId` and resolves with its
+   * exchange; the response goes out on that bus as any other would.
+   */
+  inject(busId: string, req: BusRequest, origin: ExchangeOrigin = "injected"): Promise<Exchange> {
+    const entry = this.buses.get(busId);
+    if (!entry) return Promise.reject(new Error(`no bus with id '${busId}'`));
+    return new Promise((resolve) => this.dispatch(entry, req, origin, resolve));
+  }
+
+  private dispatch(
+    entry: BusEntry,
+    req: BusRequest,
+    origin: ExchangeOrigin,
+    settle?: (x: Exchange) => void,
+  ): void {
+    const netFn = requestNetFn(req.netFn);
+    const keyLength = netFnKeyLength(netFn);
+    const f: InFlight = {
+      id: ++this.lastId,
+      busId: entry.bus.id,
+      busKind: entry.bus.kind,
+      origin,
+      req,
+      receivedAt: this.now(),
+      startedMono: this.monotonic(),
+      keyPrefix: keyLength > 0 ? req.data.subarray(0, keyLength) : EMPTY,
+      reg: undefined,
+      answered: false,
+      timer: undefined,
+      ctx: undefined,
+      settle,
+    };
+    this.routed++;
+
+    if (req.data.length < keyLength) {
+      this.answer(f, FAILURE_CC.missingGroupKey, EMPTY, "error", "request lacks its group/IANA key");
+      return;
+    }
+    const key = handlerKey(netFn, req.cmd, keyLength > 0 ? readKey(req.data, keyLength) : undefined);
+    const reg = this.registry.resolve(key);
+    if (!reg) {
+      this.answer(f, FAILURE_CC.noHandler, EMPTY, "error", this.registry.whyUnresolved(key));
+      return;
+    }
+    f.reg = reg;
+    reg.requests++;
+
+    const body = keyLength > 0 ? req.data.subarray(keyLength) : req.data;
+    let result: ReturnType<typeof reg.spec.handle>;
+    try {
+      const request = reg.spec.request.unpack(body);
+      f.ctx = new RequestContext(entry.bus, netFn, req, body, request);
+      result = reg.spec.handle(f.ctx);
+    } catch (err) {
+      const { cc, note } = failureFromError(err);
+      this.answer(f, cc, EMPTY, "error", note);
+      return;
+    }
+    if (!isPromise(result)) {
+      this.answerWithReply(f, result);
+      return;
+    }
+    this.inFlight.add(f);
+    const timeoutMs = reg.spec.timeoutMs ?? this.defaultTimeoutMs;
+    f.timer = setTimeout(() => {
+      f.ctx?.abort();
+      this.answer(f, FAILURE_CC.timeout, EMPTY, "timeout", `handler took longer than ${timeoutMs} ms`);
+    }, timeoutMs);
+    result.then(
+      (reply) => this.answerWithReply(f, reply),
+      (err: unknown) => {
+        const { cc, note } = failureFromError(err);
+        this.answerOnce(f, cc, EMPTY, note);
+      },
+    );
+  }
+
+  private answerWithReply(f: InFlight, reply: HandlerReply): void {
+    const checked = checkReply(reply);
+    if ("error" in checked) this.answerOnce(f, FAILURE_CC.invalidReply, EMPTY, checked.error);
+    else this.answerOnce(f, checked.cc, checked.data, null);
+  }
+
+  /** A handler's answer: the first one goes out; one after the router already answered is recorded as late. */
+  private answerOnce(f: InFlight, cc: number, data: Uint8Array, note: string | null): void {
+    if (f.answered) {
+      this.recordLate(f, cc, data);
+      return;
+    }
+    this.answer(f, cc, data, cc === CC.OK ? "ok" : "error", note);
+  }
+
+  private answer(
+    f: InFlight,
+    cc: number,
+    data: Uint8Array,
+    status: ExchangeStatus,
+    note: string | null,
+  ): void {
+    if (f.answered) return;
+    f.answered = true;
+    if (f.timer) clearTimeout(f.timer);
+    if (this.inFlight.delete(f) && this.inFlight.size === 0) this.wakeIdle();
+    const { req } = f;
+    const entry = this.buses.get(f.busId);
+    let responseData = f.keyPrefix.length > 0 ? concat(f.keyPrefix, data) : data;
+    const max = entry?.bus.maxResponseData;
+    if (max !== undefined && responseData.length > max) {
+      note = joinNotes(
+        note,
+        `handler answered ${responseData.length} data bytes, the bus carries at most ${max}`,
+      );
+      cc = FAILURE_CC.invalidReply;
+      status = "error";
+      responseData = f.keyPrefix;
+    }
+    if (f.reg && cc !== CC.OK) f.reg.errors++;
+    const response: BusResponse = {
+      seq: req.seq,
+      netFn: responseNetFn(req.netFn),
+      lun: req.lun,
+      cmd: req.cmd,
+      cc,
+      data: responseData,
+      tag: req.tag,
+    };
+    let deliveryNote: string | null = null;
+    if (!entry) deliveryNote = "bus removed before the answer; response not sent";
+    else {
+      try {
+        entry.queue.push(response);
+      } catch (err) {
+        deliveryNote = `bus failed to take the response: ${err instanceof Error ? err.message : String(err)}`;
+      }
+    }
+    const answeredMono = this.monotonic();
+    const x: Exchange = {
+      id: f.id,
+      busId: f.busId,
+      busKind: f.busKind,
+      origin: f.origin,
+      seq: req.seq,
+      netFn: requestNetFn(req.netFn),
+      lun: req.lun,
+      cmd: req.cmd,
+      request: req.data,
+      cc,
+      response: responseData,
+      handlerId: f.reg?.spec.id ?? null,
+      status,
+      receivedAt: f.receivedAt,
+      answeredAt: f.receivedAt + (answeredMono - f.startedMono),
+      latencyUs: Math.round((answeredMono - f.startedMono) * 1000),
+      note: joinNotes(note, deliveryNote),
+      frame: null,
+      relatedId: null,
+    };
+    this.emit(x);
+    f.settle?.(x);
+  }
+
+  private recordLate(f: InFlight, cc: number, data: Uint8Array): void {
+    const now = this.now();
+    const lateMono = this.monotonic();
+    this.emit({
+      id: ++this.lastId,
+      busId: f.busId,
+      busKind: f.busKind,
+      origin: f.origin,
+      seq: f.req.seq,
+      netFn: requestNetFn(f.req.netFn),
+      lun: f.req.lun,
+      cmd: f.req.cmd,
+      request: f.req.data,
+      cc,
+      response: data,
+      handlerId: f.reg?.spec.id ?? null,
+      status: "late",
+      receivedAt: now,
+      answeredAt: now,
+      latencyUs: Math.round((lateMono - f.startedMono) * 1000),
+      note: `answer came after exchange ${f.id} was already answered; dropped`,
+      frame: null,
+      relatedId: f.id,
+    });
+  }
+
+  private malformed(entry: BusEntry, m: BusMalformed): void {
+    const receivedAt = this.now();
+    const id = ++this.lastId;
+    this.routed++;
+    let note = m.reason;
+    let response: Uint8Array | null = null;
+    let cc: number | null = null;
+    if (m.reply) {
+      const data = m.reply.data ?? EMPTY;
+      cc = m.reply.cc;
+      response = data;
+      try {
+        entry.queue.push({ ...m.reply, netFn: responseNetFn(m.reply.netFn), data });
+      } catch (err) {
+        note += `; bus failed to take the error response: ${err instanceof Error ? err.message : String(err)}`;
+      }
+    }
+    const header = m.header;
+    this.emit({
+      id,
+      busId: entry.bus.id,
+      busKind: entry.bus.kind,
+      origin: "host",
+      seq: header?.seq ?? null,
+      netFn: header ? requestNetFn(header.netFn) : null,
+      lun: header?.lun ?? null,
+      cmd: header?.cmd ?? null,
+      request: EMPTY,
+      cc,
+      response,
+      handlerId: null,
+      status: "malformed",
+      receivedAt,
+      answeredAt: m.reply ? receivedAt : null,
+      latencyUs: m.reply ? 0 : null,
+      note,
+      frame: m.frame,
+      relatedId: null,
+    });
+  }
+
+  private emit(x: Exchange): void {
+    for (const l of this.listeners) {
+      try {
+        l(x);
+      } catch {
+        // An observer's bug must not stop routing or starve the other observers.
+      }
+    }
+  }
+
+  private wakeIdle(): void {
+    for (const w of this.idleWaiters.splice(0)) w();
+  }
+}
+
+/** The handler's view of its request. The AbortSignal is made only if a handler asks for it. */
+class RequestContext implements HandlerContext<unknown> {
+  private controller: AbortController | undefined;
+  readonly busId: string;
+  readonly busKind: Bus["kind"];
+  readonly lun: number;
+  readonly cmd: number;
+
+  constructor(
+    bus: Bus,
+    readonly netFn: number,
+    req: BusRequest,
+    readonly data: Uint8Array,
+    readonly request: unknown,
+  ) {
+    this.busId = bus.id;
+    this.busKind = bus.kind;
+    this.lun = req.lun;
+    this.cmd = req.cmd;
+  }
+
+  get signal(): AbortSignal {
+    this.controller ??= new AbortController();
+    return this.controller.signal;
+  }
+
+  abort(): void {
+    this.controller?.abort(new Error("the router answered C3h: handler timed out"));
+  }
+}
+
+function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
+  return typeof (value as { then?: unknown } | null)?.then === "function";
+}
+
+function checkReply(reply: HandlerReply): { cc: number; data: Uint8Array } | { error: string } {
+  const cc = reply?.cc ?? CC.OK;
+  if (!Number.isInteger(cc) || cc < 0 || cc > 0xff)
+    return { error: `handler answered an invalid completion code ${cc}` };
+  const raw = reply?.data;
+  if (raw === undefined) return { cc, data: EMPTY };
+  if (raw instanceof Uint8Array) return { cc, data: raw };
+  if (!Array.isArray(raw)) return { error: "handler answered data that is not bytes" };
+  for (const b of raw) {
+    if (!Number.isInteger(b) || b < 0 || b > 0xff)
+      return { error: `handler answered a byte out of range: ${b}` };
+  }
+  return { cc, data: Uint8Array.from(raw) };
+}
+
+function readKey(data: Uint8Array, length: number): number {
+  let v = 0;
+  for (let i = length - 1; i >= 0; i--) v = v * 256 + data[i]!;
+  return v;
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}
+
+function joinNotes(a: string | null, b: string | null): string | null {
+  if (a && b) return `${a}; ${b}`;
+  return a ?? b;
+}

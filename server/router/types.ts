@@ -1,0 +1,106 @@
+/**
+ * The router's two faces: what a bus sees (BusPort / Bus) and what a handler sees
+ * (HandlerSpec / HandlerContext). The router knows nothing of framing or storage;
+ * buses know nothing of handlers.
+ */
+import type { RequestLayout } from "../ipmi/fields";
+
+export type BusKind = "bt" | "lan" | "ipmb" | "kcs" | "inject";
+
+/** A request as a bus decoded it. `tag` is the bus's own routing data, handed back with the response. */
+export interface BusRequest {
+  seq: number | null;
+  netFn: number;
+  lun: number;
+  cmd: number;
+  data: Uint8Array;
+  /** Raw bytes as they arrived, kept for the log. */
+  frame?: Uint8Array;
+  tag?: unknown;
+}
+
+/** The response the router asks a bus to send. `netFn` is the response (odd) netfn. */
+export interface BusResponse {
+  seq: number | null;
+  netFn: number;
+  lun: number;
+  cmd: number;
+  cc: number;
+  data: Uint8Array;
+  tag?: unknown;
+}
+
+/** A frame the bus could not decode. If enough of the header survived, `reply` says how to answer it. */
+export interface BusMalformed {
+  frame: Uint8Array;
+  reason: string;
+  reply?: Omit<BusResponse, "data"> & { data?: Uint8Array };
+  /** The decoded header where it survived, for the log. */
+  header?: { seq: number | null; netFn: number; lun: number; cmd: number };
+}
+
+/** What the router hands a bus when it is added. */
+export interface BusPort {
+  request(req: BusRequest): void;
+  malformed(m: BusMalformed): void;
+  /** The bus can take responses again after it answered "busy". */
+  ready(): void;
+}
+
+export type SendResult = "sent" | "busy";
+
+export interface Bus {
+  readonly id: string;
+  readonly kind: BusKind;
+  /** One line for people: "simulated host, 10 msg/s". */
+  readonly description: string;
+  /** Most response data bytes (after the completion code) one frame of this bus carries. */
+  readonly maxResponseData?: number;
+  attach(port: BusPort): void;
+  /** "busy": the bus cannot take it now; the router keeps it queued and retries on ready(). */
+  send(res: BusResponse): SendResult;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export type Privilege = "callback" | "user" | "operator" | "admin";
+
+export interface HandlerContext<Req = unknown> {
+  readonly busId: string;
+  readonly busKind: BusKind;
+  readonly netFn: number;
+  readonly lun: number;
+  readonly cmd: number;
+  /** Request data after the group/IANA key, unparsed. */
+  readonly data: Uint8Array;
+  readonly request: Req;
+  /** Aborted when the router gave up on this request (timeout). */
+  readonly signal: AbortSignal;
+}
+
+export interface HandlerReply {
+  cc?: number;
+  data?: Uint8Array | readonly number[];
+}
+
+export type HandlerResult = HandlerReply | Promise<HandlerReply>;
+
+export interface HandlerSpec<Req = unknown> {
+  /** Stable id, used for persistence and the API: "app.get-device-id". */
+  id: string;
+  netFn: number;
+  cmd: number;
+  /** Body code (netfn 2Ch) or IANA enterprise number (netfn 2Eh). */
+  group?: number;
+  priority?: number;
+  privilege?: Privilege;
+  timeoutMs?: number;
+  description?: string;
+  request: RequestLayout<Req>;
+  handle(ctx: HandlerContext<Req>): HandlerResult;
+}
+
+/** Helps TypeScript infer Req from the layout. */
+export function defineHandler<Req>(spec: HandlerSpec<Req>): HandlerSpec<Req> {
+  return spec;
+}
