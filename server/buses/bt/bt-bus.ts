@@ -1,0 +1,59 @@
+/** A BT interface as the router sees it: a transport plus the BT frame codec. */
+import type { Bus, BusPort, BusResponse, SendResult } from "../../router/types";
+import { BT_MAX_RESPONSE_DATA, decodeBtRequest, encodeBtResponse } from "./bt-codec";
+import type { BtTransport } from "./transport";
+
+export class BtBus implements Bus {
+  readonly kind = "bt" as const;
+  readonly maxResponseData = BT_MAX_RESPONSE_DATA;
+  private port: BusPort | undefined;
+
+  constructor(
+    readonly id: string,
+    private readonly transport: BtTransport,
+  ) {
+    transport.onFrame((frame) => this.receive(frame));
+    transport.onWritable(() => this.port?.ready());
+  }
+
+  get description(): string {
+    return `BT, ${this.transport.description}`;
+  }
+
+  attach(port: BusPort): void {
+    this.port = port;
+  }
+
+  send(res: BusResponse): SendResult {
+    return this.transport.write(
+      encodeBtResponse({
+        netFn: res.netFn,
+        lun: res.lun,
+        seq: res.seq ?? 0,
+        cmd: res.cmd,
+        cc: res.cc,
+        data: res.data,
+      }),
+    );
+  }
+
+  start(): Promise<void> {
+    return this.transport.open();
+  }
+
+  stop(): Promise<void> {
+    return this.transport.close();
+  }
+
+  private receive(frame: Uint8Array): void {
+    const port = this.port;
+    if (!port) return;
+    const decoded = decodeBtRequest(frame);
+    if (!decoded.ok) {
+      port.malformed(decoded.malformed);
+      return;
+    }
+    const { netFn, lun, seq, cmd, data } = decoded.message;
+    port.request({ seq, netFn, lun, cmd, data, frame });
+  }
+}

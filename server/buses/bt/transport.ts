@@ -1,0 +1,17 @@
+/**
+ * What a BT bus needs from the thing that carries its frames: the Linux bt-bmc
+ * device, QEMU's ipmi-bmc-extern socket, or the simulated host. Whole frames both
+ * ways; one response in the hardware at a time.
+ */
+export interface BtTransport {
+  /** For people: "simulated host at 10 msg/s". */
+  readonly description: string;
+  /** Frames from the host, whole. */
+  onFrame(listener: (frame: Uint8Array) => void): void;
+  /** "busy" while the host has not taken the previous response. */
+  write(frame: Uint8Array): "sent" | "busy";
+  /** The host took the response: write() will accept the next one. */
+  onWritable(listener: () => void): void;
+  open(): Promise<void>;
+  close(): Promise<void>;
+}
