@@ -1,0 +1,70 @@
+/**
+ * Streams the exchange log as CSV or NDJSON, oldest first, in chunks of one keyset
+ * page (by id) each: memory stays bounded by the page size whatever the log holds.
+ * The export ends at the newest id present when it started, so it terminates while
+ * the router keeps logging.
+ */
+import type { ExportQuery } from "../contract/api";
+import type { Database } from "../persistence/database";
+import { Prisma } from "../persistence/generated/client";
+import { csvHeader, exchangeCsvLine, exchangeNdjsonLine } from "./formats";
+import { exchangeFilterConditions, maxExchangeId, rowToExchange, selectExchangeRows } from "./history";
+
+export const EXPORT_PAGE_SIZE = 1000;
+
+export function exportContentType(format: ExportQuery["format"]): string {
+  return format === "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8";
+}
+
+/** The id range holding the records received in [from, to] (via the receivedAt index), or null if none. */
+async function idRangeOf(
+  db: Database,
+  from: number | undefined,
+  to: number | undefined,
+): Promise<{ lo: number; hi: number } | null> {
+  const bounds: Prisma.Sql[] = [];
+  if (from !== undefined) bounds.push(Prisma.sql`"receivedAt" >= ${from}`);
+  if (to !== undefined) bounds.push(Prisma.sql`"receivedAt" <= ${to}`);
+  const rows = await db.$queryRaw<{ lo: number | bigint | null; hi: number | bigint | null }[]>`
+    SELECT min("id") AS "lo", max("id") AS "hi" FROM "Exchange" WHERE ${Prisma.join(bounds, " AND ")}`;
+  const row = rows[0];
+  if (!row || row.lo === null || row.hi === null) return null;
+  return { lo: Number(row.lo), hi: Number(row.hi) };
+}
+
+/**
+ * Yields the header (CSV) and then one string per page of up to `pageSize` records.
+ * `from` and `to` bound receivedAt (ms since the epoch), both inclusive.
+ */
+export async function* exportExchanges(
+  db: Database,
+  query: ExportQuery,
+  pageSize = EXPORT_PAGE_SIZE,
+): AsyncGenerator<string, void, undefined> {
+  const line = query.format === "csv" ? exchangeCsvLine : exchangeNdjsonLine;
+  if (query.format === "csv") yield csvHeader();
+
+  let hi = await maxExchangeId(db);
+  let after: number | null = null;
+  const conditions = exchangeFilterConditions(query);
+  if (query.from !== undefined || query.to !== undefined) {
+    const range = await idRangeOf(db, query.from, query.to);
+    if (range === null) return;
+    after = range.lo - 1;
+    hi = Math.min(hi, range.hi);
+    // `+` keeps these terms off the receivedAt index: the pages walk the primary key.
+    if (query.from !== undefined) conditions.push(Prisma.sql`+"receivedAt" >= ${query.from}`);
+    if (query.to !== undefined) conditions.push(Prisma.sql`+"receivedAt" <= ${query.to}`);
+  }
+  for (;;) {
+    const idRange =
+      after === null ? Prisma.sql`"id" <= ${hi}` : Prisma.sql`"id" > ${after} AND "id" <= ${hi}`;
+    const rows = await selectExchangeRows(db, [idRange, ...conditions], "asc", pageSize);
+    if (rows.length === 0) return;
+    let chunk = "";
+    for (const row of rows) chunk += line(rowToExchange(row));
+    yield chunk;
+    after = rows.at(-1)!.id;
+    if (rows.length < pageSize || after >= hi) return;
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * Pure row formatters for the exchange export: CSV (RFC 4180) and NDJSON. No I/O;
+ * export.ts feeds them pages read from the database.
+ */
+import { type Exchange, toExchangeDto } from "../contract/exchange";
+import { commandLabel } from "../ipmi/commands";
+import { completionCodeName } from "../ipmi/completion-codes";
+import { toHex } from "../ipmi/hex";
+import { NETFN, netFnName, requestNetFn } from "../ipmi/netfn";
+
+export const CSV_COLUMNS = [
+  "id",
+  "received_at",
+  "answered_at",
+  "bus",
+  "bus_kind",
+  "origin",
+  "seq",
+  "netfn",
+  "netfn_name",
+  "lun",
+  "cmd",
+  "cmd_name",
+  "request",
+  "cc",
+  "cc_name",
+  "response",
+  "latency_ms",
+  "handler",
+  "status",
+  "note",
+] as const;
+
+/** RFC 4180 line break, used between CSV records. */
+export const CSV_EOL = "\r\n";
+
+const NEEDS_QUOTES = /[",\r\n]/;
+
+/** One CSV field: null is empty; text with a comma, quote or line break is quoted, quotes doubled. */
+export function csvField(value: string | number | null | undefined): string {
+  if (value === null || value === undefined) return "";
+  const text = typeof value === "number" ? String(value) : value;
+  return NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+export function csvLine(fields: ReadonlyArray<string | number | null | undefined>): string {
+  return fields.map(csvField).join(",") + CSV_EOL;
+}
+
+export function csvHeader(): string {
+  return csvLine(CSV_COLUMNS);
+}
+
+/** ISO 8601 in UTC with milliseconds ("2026-11-23T21:13:05.123Z"); sub-ms digits are cut. null stays null. */
+export function isoTime(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
+}
+
+/** "06" for 6; null stays null. */
+export function hexByteOrNull(value: number | null): string | null {
+  return value === null ? null : toHex([value]);
+}
+
+/** Latency in ms with 3 decimals (µs resolution): 1234 µs -> "1.234". */
+export function latencyMs(latencyUs: number | null): string | null {
+  return latencyUs === null ? null : (latencyUs / 1000).toFixed(3);
+}
+
+/** The command's name; group extension (2Ch) commands are named by the body code in the first data byte. */
+export function exchangeCommandName(x: Pick<Exchange, "netFn" | "cmd" | "request">): string | null {
+  if (x.netFn === null || x.cmd === null) return null;
+  const group = requestNetFn(x.netFn) === NETFN.GROUP_EXTENSION ? x.request[0] : undefined;
+  return commandLabel(x.netFn, x.cmd, group);
+}
+
+/** The CSV fields of an exchange, in CSV_COLUMNS order. */
+export function exchangeCsvFields(x: Exchange): Array<string | number | null> {
+  return [
+    x.id,
+    isoTime(x.receivedAt),
+    isoTime(x.answeredAt),
+    x.busId,
+    x.busKind,
+    x.origin,
+    x.seq,
+    hexByteOrNull(x.netFn),
+    x.netFn === null ? null : netFnName(x.netFn),
+    x.lun,
+    hexByteOrNull(x.cmd),
+    exchangeCommandName(x),
+    toHex(x.request),
+    hexByteOrNull(x.cc),
+    x.cc === null ? null : completionCodeName(x.cc),
+    x.response === null ? null : toHex(x.response),
+    latencyMs(x.latencyUs),
+    x.handlerId,
+    x.status,
+    x.note,
+  ];
+}
+
+/** One CSV record, ending in CRLF. */
+export function exchangeCsvLine(x: Exchange): string {
+  return csvLine(exchangeCsvFields(x));
+}
+
+/** One NDJSON line: the ExchangeDto (bytes as hex), ending in LF. */
+export function exchangeNdjsonLine(x: Exchange): string {
+  return `${JSON.stringify(toExchangeDto(x))}\n`;
+}

@@ -1,0 +1,115 @@
+/**
+ * Reading the exchange log back: the history page (newest first, keyset paging by
+ * id), counts, and the mapping from a database row to the Exchange record.
+ *
+ * Pages are read with raw SQL rather than findMany so the query plan stays a walk of
+ * the primary key in id order: for "netFn = ?" alone (or a receivedAt range) SQLite
+ * would otherwise pick that column's index and sort every match for every page, which
+ * makes paging through a large log quadratic. A unary `+` keeps such a term off the
+ * index. netFn and cmd together use the (netFn, cmd) index, which SQLite keeps in id
+ * order within a pair, so no sort either.
+ */
+import type { ExchangesPage, ExchangesQuery } from "../contract/api";
+import type { Exchange, ExchangeOrigin, ExchangeStatus } from "../contract/exchange";
+import { toExchangeDto } from "../contract/exchange";
+import type { Database } from "../persistence/database";
+import { type Exchange as ExchangeRow, Prisma } from "../persistence/generated/client";
+import type { BusKind } from "../router/types";
+import { EXCHANGE_COLUMN_LIST } from "./columns";
+
+export type { ExchangeRow };
+
+/** The filters the history page and the export share. */
+export interface ExchangeFilter {
+  bus?: string | undefined;
+  netFn?: number | undefined;
+  cmd?: number | undefined;
+  status?: ExchangeStatus | undefined;
+}
+
+/** The filter as SQL conditions (to be joined with AND). */
+export function exchangeFilterConditions(filter: ExchangeFilter): Prisma.Sql[] {
+  const conditions: Prisma.Sql[] = [];
+  if (filter.bus !== undefined) conditions.push(Prisma.sql`"busId" = ${filter.bus}`);
+  if (filter.status !== undefined) conditions.push(Prisma.sql`"status" = ${filter.status}`);
+  if (filter.netFn !== undefined && filter.cmd !== undefined) {
+    conditions.push(Prisma.sql`"netFn" = ${filter.netFn} AND "cmd" = ${filter.cmd}`);
+  } else if (filter.netFn !== undefined) {
+    conditions.push(Prisma.sql`+"netFn" = ${filter.netFn}`);
+  } else if (filter.cmd !== undefined) {
+    conditions.push(Prisma.sql`"cmd" = ${filter.cmd}`);
+  }
+  return conditions;
+}
+
+/** SELECT of whole rows with the conditions, in id order, at most `limit` rows. */
+export function selectExchangeRows(
+  db: Database,
+  conditions: readonly Prisma.Sql[],
+  order: "asc" | "desc",
+  limit: number,
+): Promise<ExchangeRow[]> {
+  const where =
+    conditions.length === 0 ? Prisma.empty : Prisma.sql`WHERE ${Prisma.join(conditions, " AND ")}`;
+  const direction = Prisma.raw(order === "asc" ? "ASC" : "DESC");
+  return db.$queryRaw<ExchangeRow[]>`SELECT ${Prisma.raw(EXCHANGE_COLUMN_LIST)} FROM "Exchange" ${where}
+    ORDER BY "id" ${direction} LIMIT ${limit}`;
+}
+
+/** Bytes as a plain Uint8Array (a view, not a copy, when the driver hands back a Buffer). */
+export function toUint8Array(bytes: Uint8Array): Uint8Array {
+  if (bytes.constructor === Uint8Array) return bytes;
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** A database row (from findMany or $queryRaw) as the Exchange record. */
+export function rowToExchange(row: ExchangeRow): Exchange {
+  return {
+    id: row.id,
+    busId: row.busId,
+    busKind: row.busKind as BusKind,
+    origin: row.origin as ExchangeOrigin,
+    seq: row.seq,
+    netFn: row.netFn,
+    lun: row.lun,
+    cmd: row.cmd,
+    request: toUint8Array(row.request),
+    cc: row.cc,
+    response: row.response === null ? null : toUint8Array(row.response),
+    handlerId: row.handlerId,
+    status: row.status as ExchangeStatus,
+    receivedAt: row.receivedAt,
+    answeredAt: row.answeredAt,
+    latencyUs: row.latencyUs,
+    note: row.note,
+    frame: row.frame === null ? null : toUint8Array(row.frame),
+    relatedId: row.relatedId,
+  };
+}
+
+const DEFAULT_LIMIT = 100;
+
+/** One page of the history, newest first. Pass `nextBefore` as `before` for the next (older) page. */
+export async function exchangesPage(db: Database, query: ExchangesQuery): Promise<ExchangesPage> {
+  const limit = query.limit ?? DEFAULT_LIMIT;
+  const conditions = exchangeFilterConditions(query);
+  if (query.before !== undefined) conditions.unshift(Prisma.sql`"id" < ${query.before}`);
+  const rows = await selectExchangeRows(db, conditions, "desc", limit + 1);
+  const more = rows.length > limit;
+  const page = more ? rows.slice(0, limit) : rows;
+  return {
+    exchanges: page.map((row) => toExchangeDto(rowToExchange(row))),
+    nextBefore: more ? page.at(-1)!.id : null,
+  };
+}
+
+export function countExchanges(db: Database): Promise<number> {
+  return db.exchange.count();
+}
+
+/** The highest id in the log, 0 when it is empty: the router numbers on from here after a restart. */
+export async function maxExchangeId(db: Database): Promise<number> {
+  // findFirst is "ORDER BY id DESC LIMIT 1" (one b-tree step); aggregate({_max}) scans an index.
+  const last = await db.exchange.findFirst({ orderBy: { id: "desc" }, select: { id: true } });
+  return last?.id ?? 0;
+}
