@@ -1,0 +1,90 @@
+/**
+ * The server process: config, the runtime (router, buses, handlers, log), then one
+ * HTTP server carrying Next.js (dashboard and /api) and socket.io (live stream).
+ * SIGINT/SIGTERM stop it cleanly: the buses stop, in-flight requests are answered,
+ * the log is flushed, and the process says how many exchanges it kept.
+ */
+import { createServer } from "node:http";
+import next from "next";
+import { Server as SocketServer } from "socket.io";
+import { ConfigError, loadConfig } from "./config";
+import { createLogger } from "./logger";
+import { databaseFilePath } from "./persistence/database";
+import { LiveGateway } from "./realtime/gateway";
+import { RecentExchanges } from "./realtime/recent-exchanges";
+import { createRuntime } from "./runtime";
+import { publishServices } from "./services";
+
+async function main(): Promise<void> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const log = createLogger(config.LOG_LEVEL);
+  const runtime = await createRuntime(config, log);
+  publishServices(runtime.services);
+
+  const dev = config.NODE_ENV === "development";
+  const app = next({ dev, hostname: config.HOST, port: config.PORT, dir: process.cwd() });
+  await app.prepare();
+  const handle = app.getRequestHandler();
+  const httpServer = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      log.error(`request ${req.url}: ${String(err)}`);
+      if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: "internal error" }));
+    });
+  });
+  // socket.io must not destroy upgrades it does not own (Next's dev HMR socket): STACK.md.
+  const io = new SocketServer(httpServer, { serveClient: false, destroyUpgrade: false });
+  if (dev) {
+    const upgrade = app.getUpgradeHandler();
+    httpServer.on("upgrade", (req, socket, head) => {
+      if (!req.url?.startsWith("/socket.io")) void upgrade(req, socket, head);
+    });
+  }
+  const gateway = new LiveGateway(io, runtime.router, new RecentExchanges(5000), log, runtime.startedAt);
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once("error", reject);
+    httpServer.listen(config.PORT, config.HOST, () => resolve());
+  });
+  await runtime.start();
+  const address = httpServer.address();
+  const port = typeof address === "object" && address ? address.port : config.PORT;
+  const host = config.HOST.includes(":") ? `[${config.HOST}]` : config.HOST;
+  const lines = [
+    `BMC traffic console listening on http://${host}:${port}`,
+    `  database: ${databaseFilePath(config.DATABASE_URL)}`,
+    ...runtime.router.busInfo().map((b) => `  bus ${b.id}: ${b.description}`),
+  ];
+  process.stdout.write(`${lines.join("\n")}\n`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info(`${signal}: stopping`);
+    const { routed, persisted } = await runtime.stop();
+    gateway.close();
+    publishServices(undefined);
+    await new Promise<void>((resolve) => io.close(() => resolve()));
+    httpServer.closeAllConnections();
+    await app.close?.();
+    process.stdout.write(`stopped: ${routed} exchanges routed, ${persisted} persisted\n`);
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void stop("SIGINT"));
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`fatal: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,29 @@
+/**
+ * What the running server offers to the HTTP route handlers. Next compiles the route
+ * handlers separately from the custom server, so they cannot import the router's
+ * module instances; the server publishes this one object on globalThis at start and
+ * the routes look it up (see STACK.md, "Next.js with a custom server").
+ */
+import type { ExchangesPage, ExchangesQuery, ExportQuery, HealthResponse } from "./contract/api";
+import type { HandlerInfo } from "./contract/handlers";
+
+export interface ServerServices {
+  health(): HealthResponse;
+  listHandlers(): HandlerInfo[];
+  /** Returns the updated handler, or null when no handler has that id. */
+  setHandlerEnabled(id: string, enabled: boolean): Promise<HandlerInfo | null>;
+  exchangesPage(query: ExchangesQuery): Promise<ExchangesPage>;
+  /** Streams the export in chunks; never holds the whole log in memory. */
+  exportExchanges(query: ExportQuery): AsyncIterable<string>;
+}
+
+const KEY = Symbol.for("bmc-console.services");
+type Holder = { [KEY]?: ServerServices };
+
+export function publishServices(services: ServerServices | undefined): void {
+  (globalThis as Holder)[KEY] = services;
+}
+
+export function findServices(): ServerServices | undefined {
+  return (globalThis as Holder)[KEY];
+}
