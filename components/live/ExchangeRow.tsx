@@ -1,0 +1,84 @@
+import { memo } from "react";
+import {
+  ccLabel,
+  DASH,
+  exchangeCommandLabel,
+  formatLatency,
+  formatTime,
+  hex2,
+  netFnLabel,
+} from "@/components/format";
+import type { ExchangeDto } from "@/server/contract/exchange";
+import { completionCodeName } from "@/server/ipmi/completion-codes";
+import { hexByte } from "@/server/ipmi/hex";
+import { StatusBadge } from "./StatusBadge";
+
+interface ExchangeRowProps {
+  exchange: ExchangeDto;
+  top: number;
+  selected: boolean;
+  onSelect: (exchange: ExchangeDto) => void;
+}
+
+/** One exchange as a table row (absolutely placed by the virtualized table). */
+export const ExchangeRow = memo(function ExchangeRow({
+  exchange: x,
+  top,
+  selected,
+  onSelect,
+}: ExchangeRowProps) {
+  const hasHeader = x.netFn !== null && x.cmd !== null;
+  const cmdName = hasHeader ? exchangeCommandLabel(x) : "";
+  const cc = ccLabel(x.cc);
+  return (
+    <tr
+      className={`xrow xrow-${x.status}${selected ? " selected" : ""}`}
+      style={{ transform: `translateY(${top}px)` }}
+      onClick={() => onSelect(x)}
+      aria-selected={selected}
+      data-testid="exchange-row"
+      data-id={x.id}
+      data-cc={hex2(x.cc)}
+      data-cmd-name={cmdName}
+      data-status={x.status}
+    >
+      <td className="mono">{formatTime(x.receivedAt)}</td>
+      <td title={x.busKind}>{x.busId}</td>
+      <td>{netFnLabel(x.netFn)}</td>
+      <td title={x.cmd === null ? undefined : `${cmdName} (${hexByte(x.cmd)})`}>{cmdName || DASH}</td>
+      <td className="num">{x.seq ?? DASH}</td>
+      <td title={cc}>
+        {x.cc === null ? (
+          DASH
+        ) : (
+          <>
+            <span className="mono cc-hex">{hex2(x.cc)}</span> {completionCodeName(x.cc)}
+          </>
+        )}
+      </td>
+      <td className="num mono">{formatLatency(x.latencyUs)}</td>
+      <td title={x.note ?? undefined}>{x.handlerId ?? DASH}</td>
+      <td>
+        <StatusBadge status={x.status} />
+      </td>
+    </tr>
+  );
+});
+
+export const COLUMN_COUNT = 9;
+
+/** A marker where the server dropped exchanges for this (slow) client. */
+export function SkippedRow({ count, top }: { count: number; top: number }) {
+  return (
+    <tr
+      className="xrow xrow-skipped"
+      style={{ transform: `translateY(${top}px)` }}
+      data-testid="skipped-row"
+      data-count={count}
+    >
+      <td className="skipped-cell" colSpan={COLUMN_COUNT}>
+        ⋯ {count} skipped
+      </td>
+    </tr>
+  );
+}

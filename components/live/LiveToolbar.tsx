@@ -1,0 +1,102 @@
+import type { ExchangeStatus } from "@/server/contract/exchange";
+import { EXCHANGE_STATUSES } from "@/server/contract/exchange";
+import type { BusInfo } from "@/server/contract/handlers";
+import { ExportLinks } from "./ExportLinks";
+
+export interface LiveFilters {
+  text: string;
+  status: ExchangeStatus | "";
+  bus: string;
+}
+
+interface LiveToolbarProps {
+  filters: LiveFilters;
+  onFiltersChange: (filters: LiveFilters) => void;
+  buses: readonly BusInfo[];
+  paused: boolean;
+  /** Exchanges received since Pause was pressed. */
+  pausedCount: number;
+  onTogglePause: () => void;
+  following: boolean;
+  /** Exchanges received since the view stopped following. */
+  newSinceFollow: number;
+  onJumpToLatest: () => void;
+  shown: number;
+  total: number;
+}
+
+function isStatus(value: string): value is ExchangeStatus {
+  return (EXCHANGE_STATUSES as readonly string[]).includes(value);
+}
+
+/** Filters, pause/follow controls, counters and export links above the exchange table. */
+export function LiveToolbar(props: LiveToolbarProps) {
+  const { filters, onFiltersChange, buses, paused, pausedCount, following, newSinceFollow } = props;
+  return (
+    <div className="toolbar" data-testid="live-toolbar">
+      <input
+        type="search"
+        className="input"
+        placeholder="Filter command / netfn…"
+        aria-label="Filter by command or netfn name"
+        data-testid="filter-text"
+        value={filters.text}
+        onChange={(e) => onFiltersChange({ ...filters, text: e.target.value })}
+      />
+      <select
+        className="input"
+        aria-label="Filter by status"
+        data-testid="filter-status"
+        value={filters.status}
+        onChange={(e) =>
+          onFiltersChange({ ...filters, status: isStatus(e.target.value) ? e.target.value : "" })
+        }
+      >
+        <option value="">all statuses</option>
+        {EXCHANGE_STATUSES.map((s) => (
+          <option key={s} value={s}>
+            {s}
+          </option>
+        ))}
+      </select>
+      <select
+        className="input"
+        aria-label="Filter by bus"
+        data-testid="filter-bus"
+        value={filters.bus}
+        onChange={(e) => onFiltersChange({ ...filters, bus: e.target.value })}
+      >
+        <option value="">all buses</option>
+        {buses.map((b) => (
+          <option key={b.id} value={b.id}>
+            {b.id} ({b.kind})
+          </option>
+        ))}
+      </select>
+      <button
+        type="button"
+        className={`btn${paused ? " btn-active" : ""}`}
+        onClick={props.onTogglePause}
+        aria-pressed={paused}
+        data-testid="pause-toggle"
+      >
+        {paused ? "▶ Resume" : "❚❚ Pause"}
+      </button>
+      {paused && (
+        <span className="pill pill-warn" data-testid="paused-count" data-count={pausedCount}>
+          {pausedCount} new while paused
+        </span>
+      )}
+      {!paused && !following && (
+        <button type="button" className="btn" onClick={props.onJumpToLatest} data-testid="jump-to-latest">
+          ↓ Newest{newSinceFollow > 0 ? ` (${newSinceFollow} new)` : ""}
+        </button>
+      )}
+      <span className="muted counts" data-testid="row-counts">
+        {props.shown === props.total ? `${props.total} rows` : `${props.shown} of ${props.total} rows`}
+      </span>
+      <span className="spacer" />
+      <ExportLinks status={filters.status} bus={filters.bus} />
+    </div>
+  );
+}
