@@ -1,0 +1,55 @@
+import { readFile } from "node:fs/promises";
+import { expect, test } from "@playwright/test";
+
+test("live rows from the simulated host appear and follow the tail", async ({ page }) => {
+  await page.goto("/");
+  await expect(page.getByTestId("connection-status")).toHaveAttribute("data-state", "live");
+  const rows = page.getByTestId("exchange-row");
+  await expect(rows.first()).toBeVisible();
+  await expect(
+    page.locator('[data-testid="exchange-row"][data-cmd-name="Get Message Flags"]').first(),
+  ).toBeVisible();
+
+  // The detail pane decodes the header and dumps the bytes.
+  await rows.first().click();
+  await expect(page.getByTestId("exchange-detail")).toContainText(/Completion code|Completion Code/);
+});
+
+test("switching a handler off in the UI makes its requests answer C1h, and on again restores them", async ({
+  page,
+}) => {
+  await page.goto("/handlers");
+  const toggle = page.getByTestId("handler-toggle-app.get-message-flags");
+  await expect(toggle).toHaveAttribute("aria-checked", "true");
+  await toggle.click();
+  await expect(toggle).toHaveAttribute("aria-checked", "false");
+
+  // The newest Get Message Flags row (the table follows the tail) turns C1h.
+  const flagsRows = page.locator('[data-testid="exchange-row"][data-cmd-name="Get Message Flags"]');
+  await page.getByRole("link", { name: "Live" }).click();
+  await expect.poll(() => flagsRows.last().getAttribute("data-cc")).toBe("c1");
+  await expect(flagsRows.last()).toHaveAttribute("data-status", "error");
+
+  await page.getByRole("link", { name: "Handlers" }).click();
+  await page.getByTestId("handler-toggle-app.get-message-flags").click();
+  await expect(page.getByTestId("handler-toggle-app.get-message-flags")).toHaveAttribute(
+    "aria-checked",
+    "true",
+  );
+  await page.getByRole("link", { name: "Live" }).click();
+  await expect.poll(() => flagsRows.last().getAttribute("data-cc")).toBe("00");
+});
+
+test("the CSV export downloads the log", async ({ page }) => {
+  await page.goto("/");
+  await expect(page.getByTestId("exchange-row").first()).toBeVisible();
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByTestId("export-csv").click(),
+  ]);
+  expect(download.suggestedFilename()).toMatch(/\.csv$/);
+  const text = await readFile((await download.path())!, "utf8");
+  const lines = text.trim().split("\n");
+  expect(lines[0]).toMatch(/^id,received_at,/);
+  expect(lines.length).toBeGreaterThan(1);
+});

@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+// Builds what `npm start` runs: the Next.js dashboard (.next/) and the custom server
+// bundled with esbuild (dist/server.mjs; Next does not compile server/, STACK.md).
+// The Next build is skipped when no source it depends on changed since the last one.
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { ensure, fail, newestMtime, root, run, say } from "./ensure.mjs";
+
+const NEXT_INPUTS = ["app", "components", "server", "next.config.ts", "package-lock.json", "tsconfig.json"];
+
+export async function build({ force = false } = {}) {
+  const stamp = join(root, ".next", ".source-mtime");
+  const newest = String(newestMtime(NEXT_INPUTS.map((p) => join(root, p))));
+  const built =
+    existsSync(join(root, ".next", "BUILD_ID")) &&
+    existsSync(stamp) &&
+    readFileSync(stamp, "utf8") === newest;
+  if (force || !built) {
+    say("building the dashboard (next build)");
+    if (
+      run(join(root, "node_modules", ".bin", "next"), ["build"], {
+        env: { NEXT_TELEMETRY_DISABLED: "1" },
+      }) !== 0
+    ) {
+      fail("next build failed; see the output above.");
+    }
+    writeFileSync(stamp, newest);
+  }
+  say("bundling the server (esbuild)");
+  const esbuild = await import("esbuild");
+  await esbuild.build({
+    entryPoints: [join(root, "server", "main.ts")],
+    outfile: join(root, "dist", "server.mjs"),
+    bundle: true,
+    platform: "node",
+    target: "node20",
+    format: "esm",
+    packages: "external",
+    sourcemap: true,
+    logLevel: "warning",
+    // Bundled CommonJS-style code may still call require().
+    banner: {
+      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+    },
+  });
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  ensure({ database: false });
+  await build({ force: process.argv.includes("--force") });
+}

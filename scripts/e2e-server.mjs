@@ -1,0 +1,20 @@
+#!/usr/bin/env node
+// The server the browser tests run against: the built product on a fresh SQLite file
+// (so every run starts from an empty log and default handler switches).
+import { spawn } from "node:child_process";
+import { mkdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { ensureDatabase, root } from "./ensure.mjs";
+
+const dir = join(root, ".cache", "e2e");
+rmSync(dir, { recursive: true, force: true });
+mkdirSync(dir, { recursive: true });
+const url = `file:${join(dir, "e2e.db")}`;
+ensureDatabase(url);
+const child = spawn(process.execPath, ["--enable-source-maps", join(root, "dist", "server.mjs")], {
+  cwd: root,
+  stdio: "inherit",
+  env: { ...process.env, NODE_ENV: "production", DATABASE_URL: url, HOST: "127.0.0.1" },
+});
+for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => child.kill("SIGTERM"));
+child.on("exit", (code) => process.exit(code ?? 0));

@@ -1,0 +1,106 @@
+/**
+ * Runs the real server (dist/server.mjs, as `npm start` builds it) as a child process
+ * on a database of the test's own and a free loopback port, for integration tests.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { io, type Socket } from "socket.io-client";
+import { LIVE_NAMESPACE, type LiveEvent, type ServerToClientEvents, type Snapshot } from "../contract/events";
+import type { ExchangeDto } from "../contract/exchange";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const SERVER = path.join(ROOT, "dist", "server.mjs");
+
+export interface RunningServer {
+  url: string;
+  output(): string;
+  /** SIGTERM, then the figures the server printed on its way out. */
+  stop(): Promise<{ code: number | null; routed: number; persisted: number }>;
+}
+
+export async function startServer(env: Record<string, string>): Promise<RunningServer> {
+  if (!existsSync(SERVER)) throw new Error(`${SERVER} is missing: run \`npm run build\` first`);
+  const child: ChildProcess = spawn(process.execPath, ["--enable-source-maps", SERVER], {
+    cwd: ROOT,
+    env: { ...process.env, NODE_ENV: "production", PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "warn", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  child.stdout!.on("data", (b: Buffer) => {
+    out += b.toString();
+  });
+  child.stderr!.on("data", (b: Buffer) => {
+    out += b.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    const onData = () => {
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) {
+        child.stdout!.off("data", onData);
+        resolve(m[1]!);
+      }
+    };
+    child.stdout!.on("data", onData);
+    void exited.then((code) => reject(new Error(`server exited (${code}) before listening:\n${out}`)));
+  });
+  return {
+    url,
+    output: () => out,
+    async stop() {
+      child.kill("SIGTERM");
+      const code = await exited;
+      const m = /stopped: (\d+) exchanges routed, (\d+) persisted/.exec(out);
+      if (!m) throw new Error(`server did not report its figures on stop:\n${out}`);
+      return { code, routed: Number(m[1]), persisted: Number(m[2]) };
+    },
+  };
+}
+
+/** A live-stream client that collects exchanges, for waiting on what the server routed. */
+export class LiveWatcher {
+  readonly socket: Socket<ServerToClientEvents>;
+  readonly exchanges: ExchangeDto[] = [];
+  snapshot: Snapshot | undefined;
+  private waiters: { test: (x: ExchangeDto) => boolean; resolve: (x: ExchangeDto) => void }[] = [];
+
+  constructor(url: string) {
+    this.socket = io(`${url}${LIVE_NAMESPACE}`, { transports: ["websocket"], reconnection: false });
+    this.socket.on("snapshot", (s) => {
+      this.snapshot = s;
+    });
+    this.socket.on("live", (events: LiveEvent[], ack: () => void) => {
+      for (const e of events) if (e.type === "exchange") this.add(e.exchange);
+      ack();
+    });
+  }
+
+  /** Resolves with the first exchange from now on that passes `test`. */
+  next(test: (x: ExchangeDto) => boolean, timeoutMs = 20_000): Promise<ExchangeDto> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error("no matching exchange arrived")), timeoutMs);
+      this.waiters.push({
+        test,
+        resolve: (x) => {
+          clearTimeout(timer);
+          resolve(x);
+        },
+      });
+    });
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+
+  private add(x: ExchangeDto): void {
+    this.exchanges.push(x);
+    this.waiters = this.waiters.filter((w) => {
+      if (!w.test(x)) return true;
+      w.resolve(x);
+      return false;
+    });
+  }
+}
