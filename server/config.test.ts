@@ -1,0 +1,39 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "./config";
+
+describe("config", () => {
+  it("has the documented defaults", () => {
+    expect(loadConfig({})).toMatchObject({
+      PORT: 3000,
+      HOST: "127.0.0.1",
+      DATABASE_URL: "file:./data/bmc.db",
+      BT_TRANSPORT: "sim",
+      SIM_RATE: 10,
+      LOG_LEVEL: "info",
+    });
+  });
+
+  it("takes 'max' as a flat-out simulated host", () => {
+    expect(loadConfig({ SIM_RATE: "max" }).SIM_RATE).toBe(Number.POSITIVE_INFINITY);
+    expect(loadConfig({ SIM_RATE: "2.5" }).SIM_RATE).toBe(2.5);
+  });
+
+  it("names every bad variable and why", () => {
+    try {
+      loadConfig({ PORT: "http", SIM_RATE: "-1", BT_TRANSPORT: "usb" });
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      const text = (err as ConfigError).message;
+      expect(text).toMatch(/PORT/);
+      expect(text).toMatch(/SIM_RATE: a number of messages per second/);
+      expect(text).toMatch(/BT_TRANSPORT/);
+    }
+  });
+
+  it("refuses a non-loopback address until told the network is trusted", () => {
+    expect(() => loadConfig({ HOST: "0.0.0.0" })).toThrow(/not a loopback address/);
+    expect(loadConfig({ HOST: "0.0.0.0", ALLOW_UNAUTHENTICATED_REMOTE: "1" }).HOST).toBe("0.0.0.0");
+    expect(loadConfig({ HOST: "::1" }).HOST).toBe("::1");
+  });
+});
