@@ -11,8 +11,13 @@ test("live rows from the simulated host appear and follow the tail", async ({ pa
   ).toBeVisible();
 
   // The detail pane decodes the header and dumps the bytes.
-  await rows.first().click();
-  await expect(page.getByTestId("exchange-detail")).toContainText(/Completion code|Completion Code/);
+  const flags = page.locator('[data-testid="exchange-row"][data-cmd-name="Get Message Flags"]').first();
+  await flags.click();
+  const detail = page.getByTestId("exchange-detail");
+  await expect(detail).toContainText("Get Message Flags (31h)");
+  await expect(detail).toContainText("App (06h)");
+  await expect(detail).toContainText("00h Command Completed Normally");
+  await expect(page.getByTestId("hexdump-response")).toBeVisible();
 });
 
 test("switching a handler off in the UI makes its requests answer C1h, and on again restores them", async ({

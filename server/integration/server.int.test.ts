@@ -62,13 +62,16 @@ describe("a running server", () => {
     const off = await patchHandler("app.get-message-flags", { enabled: false });
     expect(off.status).toBe(200);
     expect(((await off.json()) as HandlerInfo).enabled).toBe(false);
-    const disabled = await live.next(isFlags);
+    // Exchanges answered before the switch may still be on their way; look at later ones.
+    const offAt = Date.now();
+    const disabled = await live.next((x) => isFlags(x) && x.receivedAt > offAt);
     expect(disabled).toMatchObject({ cc: 0xc1, status: "error", handlerId: null });
     expect(disabled.note).toMatch(/disabled/);
 
     const on = await patchHandler("app.get-message-flags", { enabled: true });
     expect(on.status).toBe(200);
-    const enabled = await live.next(isFlags);
+    const onAt = Date.now();
+    const enabled = await live.next((x) => isFlags(x) && x.receivedAt > onAt);
     expect(enabled).toMatchObject({ cc: 0, status: "ok" });
   });
 
