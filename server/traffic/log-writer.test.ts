@@ -33,9 +33,9 @@ function watchStatements(db: Database) {
     return original(sql, ...values)
       .then((result) => {
         if (sql.startsWith('INSERT INTO "Exchange"')) {
-          const ids: number[] = [];
-          for (let i = 0; i < values.length; i += 19) ids.push(values[i] as number);
-          statements.push(ids);
+          // One JSON parameter: an array of rows, each starting with its id.
+          const rows = JSON.parse(values[0] as string) as unknown[][];
+          statements.push(rows.map((r) => r[0] as number));
         }
         return result;
       })
@@ -95,13 +95,13 @@ describe("ExchangeLogWriter", () => {
     await writer.close();
   });
 
-  it("caps a statement at SQLite's variable limit whatever maxBatch says", async () => {
+  it("caps a statement at MAX_ROWS_PER_STATEMENT whatever maxBatch says", async () => {
     const watch = watchStatements(t.db);
     const writer = newWriter({ maxBatch: 100_000 });
     for (const x of makeExchanges(1, 5000)) writer.write(x);
     await writer.flush();
-    expect(MAX_ROWS_PER_STATEMENT).toBe(1724);
-    expect(watch.statements.map((s) => s.length)).toEqual([1724, 1724, 1552]);
+    expect(MAX_ROWS_PER_STATEMENT).toBe(2000);
+    expect(watch.statements.map((s) => s.length)).toEqual([2000, 2000, 1000]);
     expect(await t.db.exchange.count()).toBe(5000);
   });
 

@@ -3,8 +3,9 @@
  *
  *   npx tsx server/traffic/measure-log-writer.ts [rows=100000] [maxBatch=500]
  *
- * 1. one multi-row INSERT per batch, `$executeRaw` + Prisma.join against
- *    `$executeRawUnsafe` with positional parameters, for several batch sizes;
+ * 1. the alternatives to the writer's json_each statement: one multi-row VALUES INSERT
+ *    per batch, `$executeRaw` + Prisma.join against `$executeRawUnsafe` with positional
+ *    parameters, for several batch sizes;
  * 2. the ExchangeLogWriter end to end: a burst of `rows` write() calls, then flush();
  * 3. the ceiling: better-sqlite3 directly, prepared statement in one transaction.
  * Every run uses a fresh migrated database from createTestDatabase().
