@@ -17,8 +17,8 @@
  *   `ExchangeRejectedError` and dropped (no retry can store it), the rest are written.
  */
 import type { Exchange } from "../contract/exchange";
-import type { Database } from "../persistence/database";
 import { toHex } from "../ipmi/hex";
+import type { Database } from "../persistence/database";
 import { EXCHANGE_COLUMN_LIST, EXCHANGE_COLUMNS } from "./columns";
 
 /**
