@@ -70,8 +70,8 @@ async function plainSqlite(records: Exchange[]): Promise<number> {
   sqlite.pragma("synchronous = NORMAL");
   const insert = sqlite.prepare(
     `INSERT INTO "Exchange" (id, busId, busKind, origin, seq, netFn, lun, cmd, request, cc, response, handlerId,
-       status, receivedAt, answeredAt, latencyUs, note, frame, relatedId)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       status, receivedAt, answeredAt, latencyUs, note, frame, relatedId, ruleId)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const batch = sqlite.transaction((xs: Exchange[]) => {
     for (const x of xs) {
@@ -95,6 +95,7 @@ async function plainSqlite(records: Exchange[]): Promise<number> {
         x.note,
         x.frame && Buffer.from(x.frame),
         x.relatedId,
+        x.ruleId,
       );
     }
   });

@@ -25,6 +25,7 @@ function exchange(id: number, overrides: Partial<ExchangeDto> = {}): ExchangeDto
     note: null,
     frame: null,
     relatedId: null,
+    ruleId: null,
     ...overrides,
   };
 }

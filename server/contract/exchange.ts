@@ -49,6 +49,8 @@ export interface Exchange {
   frame: Uint8Array | null;
   /** For a "late" record: the exchange it was late for. */
   relatedId: number | null;
+  /** The operator rule that acted on this exchange, if any. */
+  ruleId: number | null;
 }
 
 export interface ExchangeDto extends Omit<Exchange, "request" | "response" | "frame"> {

@@ -301,6 +301,7 @@ export class Router {
       note: joinNotes(note, deliveryNote),
       frame: null,
       relatedId: null,
+      ruleId: null,
     };
     this.emit(x);
     f.settle?.(x);
@@ -329,6 +330,7 @@ export class Router {
       note: `answer came after exchange ${f.id} was already answered; dropped`,
       frame: null,
       relatedId: f.id,
+      ruleId: null,
     });
   }
 
@@ -370,6 +372,7 @@ export class Router {
       note,
       frame: m.frame,
       relatedId: null,
+      ruleId: null,
     });
   }
 

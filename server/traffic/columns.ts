@@ -19,6 +19,7 @@ export const EXCHANGE_COLUMNS = [
   "note",
   "frame",
   "relatedId",
+  "ruleId",
 ] as const;
 
 /** '"id", "busId", ...' for a statement's column list. */

@@ -66,9 +66,9 @@ describe("exchange CSV", () => {
   it("has the header in the documented column order", () => {
     expect(csvHeader()).toBe(
       "id,received_at,answered_at,bus,bus_kind,origin,seq,netfn,netfn_name,lun,cmd,cmd_name," +
-        "request,cc,cc_name,response,latency_ms,handler,status,note\r\n",
+        "request,cc,cc_name,response,latency_ms,handler,status,rule,note\r\n",
     );
-    expect(CSV_COLUMNS).toHaveLength(20);
+    expect(CSV_COLUMNS).toHaveLength(21);
   });
 
   it("writes an answered exchange", () => {
@@ -103,6 +103,7 @@ describe("exchange CSV", () => {
         "1.234",
         "app.get-device-id",
         "ok",
+        "",
         "",
       ],
     ]);

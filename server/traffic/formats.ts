@@ -28,6 +28,7 @@ export const CSV_COLUMNS = [
   "latency_ms",
   "handler",
   "status",
+  "rule",
   "note",
 ] as const;
 
@@ -95,6 +96,7 @@ export function exchangeCsvFields(x: Exchange): Array<string | number | null> {
     latencyMs(x.latencyUs),
     x.handlerId,
     x.status,
+    x.ruleId,
     x.note,
   ];
 }

@@ -84,6 +84,7 @@ export function rowToExchange(row: ExchangeRow): Exchange {
     note: row.note,
     frame: row.frame === null ? null : toUint8Array(row.frame),
     relatedId: row.relatedId,
+    ruleId: row.ruleId,
   };
 }
 

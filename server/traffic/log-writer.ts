@@ -3,7 +3,7 @@
  * every exchange; records are buffered and written by a single background loop, a
  * batch per statement through Prisma: `INSERT ... SELECT ... FROM json_each(?)` with the
  * batch as one JSON parameter (per-row Prisma writes manage about 1k rows/s, a VALUES
- * list with 19 parameters a row about 29k; this about 50-85k: STACK.md, npm run bench).
+ * list with 19 parameters a row measured about 29k; this about 50k: `npm run bench`).
  *
  * Guarantees:
  * - one INSERT in flight at a time; a statement takes at most `maxBatch` records from
@@ -39,7 +39,7 @@ const BLOB_COLUMNS: ReadonlySet<string> = new Set(["request", "response", "frame
 /**
  * One statement, one parameter: the batch as a JSON array of rows, unpacked by SQLite's
  * json_each. Prisma's cost is per bound parameter, so this runs about 3x the rows/s of
- * a multi-row VALUES list with 19 parameters a row (measure-log-writer.ts).
+ * a multi-row VALUES list with 19 parameters a row (measured while choosing it).
  */
 const INSERT_SQL =
   `INSERT INTO "Exchange" (${EXCHANGE_COLUMN_LIST}) SELECT ` +
@@ -113,6 +113,7 @@ function pushValues(out: unknown[], x: Exchange): void {
   checkText(x, "note", x.note, true);
   checkBytes(x, "frame", x.frame, true);
   checkInt(x, "relatedId", x.relatedId, true);
+  checkInt(x, "ruleId", x.ruleId, true);
   out.push(
     x.id,
     x.busId,
@@ -133,6 +134,7 @@ function pushValues(out: unknown[], x: Exchange): void {
     x.note,
     x.frame === null ? null : toHex(x.frame, ""),
     x.relatedId,
+    x.ruleId,
   );
 }
 

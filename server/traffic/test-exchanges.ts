@@ -26,6 +26,7 @@ export function makeExchange(id: number, overrides: Partial<Exchange> = {}): Exc
     note: null,
     frame: null,
     relatedId: null,
+    ruleId: null,
     ...overrides,
   };
 }
