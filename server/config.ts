@@ -30,10 +30,27 @@ export const configSchema = z
       .string()
       .regex(/^file:.+/, "a SQLite URL such as file:./data/bmc.db")
       .default("file:./data/bmc.db"),
-    BT_TRANSPORT: z.enum(["sim", "none"]).default("sim"),
+    /** Who the BT bus talks to: the simulated host, the bt-bmc device, a QEMU VM, or nobody. */
+    BT_TRANSPORT: z.enum(["sim", "device", "qemu", "none"]).default("sim"),
+    /** BT_TRANSPORT=device: the Linux bt-bmc character device. */
+    BT_DEVICE: z.string().min(1).default("/dev/ipmi-bt-host"),
+    /** BT_TRANSPORT=qemu: where QEMU's ipmi-bmc-extern chardev meets us, host:port (port 0: any free one). */
+    QEMU_BMC: z
+      .string()
+      .regex(/^(\[[0-9a-fA-F:.]+\]|[^:\s]+):\d{1,5}$/, "host:port, e.g. 127.0.0.1:9002 or [::1]:9002")
+      .refine((v) => Number(v.slice(v.lastIndexOf(":") + 1)) <= 65535, "port above 65535")
+      .default("127.0.0.1:9002"),
+    /** listen: QEMU connects to us (-chardev socket,...,reconnect=1); connect: we dial a QEMU that listens. */
+    QEMU_MODE: z.enum(["listen", "connect"]).default("listen"),
     SIM_RATE: rate.default(10),
     HANDLER_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(2000),
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+    /** With no operator yet, creates "admin" with this password (scripts, tests). */
+    DASHBOARD_ADMIN_PASSWORD: z.string().min(10, "at least 10 characters").max(256).optional(),
+    /** How long a request may be held for an operator (the BT host gives up after about 5 s). */
+    HOLD_DEADLINE_MS: z.coerce.number().int().min(100).max(600_000).default(4000),
+    /** What an expired hold does: let the handler answer, or answer C3h. */
+    HOLD_EXPIRY: z.enum(["handler", "timeout"]).default("handler"),
     NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
     /** Until operator sign-in exists, the console refuses to listen beyond loopback unless told to. */
     ALLOW_UNAUTHENTICATED_REMOTE: z

@@ -8,9 +8,10 @@ import { createServer } from "node:http";
 import next from "next";
 import { Server as SocketServer } from "socket.io";
 import { ConfigError, loadConfig } from "./config";
+import { gate } from "./http/gate";
 import { createLogger } from "./logger";
 import { databaseFilePath } from "./persistence/database";
-import { LiveGateway } from "./realtime/gateway";
+import { LiveGateway, type LiveServer } from "./realtime/gateway";
 import { RecentExchanges } from "./realtime/recent-exchanges";
 import { createRuntime } from "./runtime";
 import { publishServices } from "./services";
@@ -34,7 +35,15 @@ async function main(): Promise<void> {
   const app = next({ dev, hostname: config.HOST, port: config.PORT, dir: process.cwd() });
   await app.prepare();
   const handle = app.getRequestHandler();
-  const httpServer = createServer((req, res) => {
+  const httpServer = createServer(async (req, res) => {
+    try {
+      if (await gate(req, res, runtime.auth)) return;
+    } catch (err) {
+      log.error(`gate ${req.url}: ${String(err)}`);
+      res.writeHead(500, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: "internal error" }));
+      return;
+    }
     handle(req, res).catch((err: unknown) => {
       log.error(`request ${req.url}: ${String(err)}`);
       if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
@@ -42,14 +51,21 @@ async function main(): Promise<void> {
     });
   });
   // socket.io must not destroy upgrades it does not own (Next's dev HMR socket): STACK.md.
-  const io = new SocketServer(httpServer, { serveClient: false, destroyUpgrade: false });
+  const io: LiveServer = new SocketServer(httpServer, { serveClient: false, destroyUpgrade: false });
   if (dev) {
     const upgrade = app.getUpgradeHandler();
     httpServer.on("upgrade", (req, socket, head) => {
       if (!req.url?.startsWith("/socket.io")) void upgrade(req, socket, head);
     });
   }
-  const gateway = new LiveGateway(io, runtime.router, new RecentExchanges(5000), log, runtime.startedAt);
+  const gateway = new LiveGateway({
+    io,
+    router: runtime.router,
+    recent: new RecentExchanges(5000),
+    log,
+    startedAt: runtime.startedAt,
+    control: runtime,
+  });
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once("error", reject);

@@ -4,11 +4,17 @@
  * benchmark and tests can run the same pipe without a web server.
  */
 import packageJson from "../package.json" with { type: "json" };
+import { AuthService } from "./auth/auth-service";
 import { createBmc } from "./bmc";
 import { BtBus } from "./buses/bt/bt-bus";
-import { SimulatedHost } from "./buses/bt/sim-host";
+import { connectHostControl, createBtTransport } from "./buses/bt/create-transport";
+import type { SimulatedHost } from "./buses/bt/sim-host";
 import type { Config } from "./config";
 import type { HealthResponse } from "./contract/api";
+import { AuditLog } from "./control/audit-log";
+import { HoldQueue } from "./control/hold-queue";
+import { RuleEngine } from "./control/rule-engine";
+import { ruleInterceptor } from "./control/rule-interceptor";
 import type { Logger } from "./logger";
 import { type Database, databaseFilePath, openDatabase } from "./persistence/database";
 import { loadHandlerStates, saveHandlerState } from "./persistence/handler-state-store";
@@ -27,6 +33,10 @@ export interface Runtime {
   readonly services: ServerServices;
   readonly startedAt: number;
   readonly simHost: SimulatedHost | undefined;
+  readonly auth: AuthService;
+  readonly rules: RuleEngine;
+  readonly holds: HoldQueue;
+  readonly audit: AuditLog;
   /** Starts the buses: traffic begins. */
   start(): Promise<void>;
   /** Stops the buses, lets in-flight requests finish (bounded), flushes the log, closes the database. */
@@ -62,16 +72,29 @@ export async function createRuntime(
   });
   router.onExchange((x) => writer.write(x));
 
-  let simHost: SimulatedHost | undefined;
+  // Operator control: sign-in, rules before the handlers, held requests, audit trail.
+  const auth = new AuthService(db);
+  const bootstrap = await auth.bootstrap(config.DASHBOARD_ADMIN_PASSWORD);
+  if (bootstrap === "created") log.info("created the first operator 'admin' from DASHBOARD_ADMIN_PASSWORD");
+  auth.startSweeping();
+  const rules = new RuleEngine(db);
+  await rules.load();
+  const holds = new HoldQueue({
+    deadlineMs: (busId) => router.getBus(busId)?.holdDeadlineMs ?? config.HOLD_DEADLINE_MS,
+    onExpiry: config.HOLD_EXPIRY,
+  });
+  router.setInterceptor(ruleInterceptor(rules, holds));
+  const audit = new AuditLog(db);
+
   const buses: Bus[] = [...(options.buses ?? [])];
-  if (config.BT_TRANSPORT === "sim") {
-    simHost = new SimulatedHost(
-      options.simLimit === undefined
-        ? { rate: config.SIM_RATE }
-        : { rate: config.SIM_RATE, limit: options.simLimit },
-    );
-    buses.push(new BtBus("bt0", simHost));
-  }
+  const bt = createBtTransport(config, {
+    log,
+    ...(options.simLimit === undefined ? {} : { simLimit: options.simLimit }),
+  });
+  const simHost = bt.simHost;
+  if (bt.transport) buses.push(new BtBus("bt0", bt.transport));
+  const hostControl = connectHostControl(bt, bmc, log);
+  if (hostControl.wired.length > 0) log.info(`QEMU: ${hostControl.wired.join(", ")}`);
   for (const bus of buses) router.addBus(bus);
 
   const services: ServerServices = {
@@ -91,6 +114,35 @@ export async function createRuntime(
       };
     },
     listHandlers: () => router.registry.list(),
+    auth,
+    rules,
+    holds,
+    audit,
+    async inject(body, origin = "injected") {
+      if (!router.getBus(body.bus)) return null;
+      const x = await router.inject(
+        body.bus,
+        { seq: null, netFn: body.netFn, lun: body.lun, cmd: body.cmd, data: body.data },
+        origin,
+      );
+      return x;
+    },
+    async replay(id) {
+      await writer.flush();
+      const row = await db.exchange.findUnique({ where: { id } });
+      if (!row || row.netFn === null || row.cmd === null) return "no-exchange";
+      const x = await this.inject(
+        {
+          bus: row.busId,
+          netFn: row.netFn,
+          lun: row.lun ?? 0,
+          cmd: row.cmd,
+          data: Uint8Array.from(row.request),
+        },
+        "replay",
+      );
+      return x ?? "no-bus";
+    },
     async setHandlerEnabled(id, enabled) {
       const reg = router.registry.get(id);
       if (!reg) return null;
@@ -119,6 +171,10 @@ export async function createRuntime(
     services,
     startedAt,
     simHost,
+    auth,
+    rules,
+    holds,
+    audit,
     async start() {
       for (const bus of buses) await bus.start();
     },
@@ -126,8 +182,12 @@ export async function createRuntime(
       stopped ??= (async () => {
         for (const bus of buses)
           await bus.stop().catch((err) => log.warn(`stopping bus ${bus.id}: ${String(err)}`));
-        // Requests already with a handler get their answer (or C3h) and their record.
+        // Held requests fall back as on expiry; requests with a handler get their answer
+        // (or C3h) and their record.
+        holds.close();
         await router.idle();
+        await rules.close();
+        auth.close();
         await writer.close();
         await db.$disconnect();
         return { routed: router.stats().routed, persisted: writer.stats().written };

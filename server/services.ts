@@ -4,14 +4,28 @@
  * module instances; the server publishes this one object on globalThis at start and
  * the routes look it up (see STACK.md, "Next.js with a custom server").
  */
+import type { AuthService } from "./auth/auth-service";
 import type { ExchangesPage, ExchangesQuery, ExportQuery, HealthResponse } from "./contract/api";
+import type { InjectBody } from "./contract/control";
+import type { Exchange } from "./contract/exchange";
 import type { HandlerInfo } from "./contract/handlers";
+import type { AuditLog } from "./control/audit-log";
+import type { HoldQueue } from "./control/hold-queue";
+import type { RuleEngine } from "./control/rule-engine";
 
 export interface ServerServices {
   health(): HealthResponse;
   listHandlers(): HandlerInfo[];
   /** Returns the updated handler, or null when no handler has that id. */
   setHandlerEnabled(id: string, enabled: boolean): Promise<HandlerInfo | null>;
+  auth: AuthService;
+  rules: RuleEngine;
+  holds: HoldQueue;
+  audit: AuditLog;
+  /** Routes a request as if from the host on a bus; null when there is no such bus. */
+  inject(body: InjectBody, origin?: "injected" | "replay"): Promise<Exchange | null>;
+  /** The request of a logged exchange, injected again. */
+  replay(id: number): Promise<Exchange | "no-exchange" | "no-bus">;
   exchangesPage(query: ExchangesQuery): Promise<ExchangesPage>;
   /** Streams the export in chunks; never holds the whole log in memory. */
   exportExchanges(query: ExportQuery): AsyncIterable<string>;

@@ -2,8 +2,12 @@
  * The one live event contract between server and UI (socket.io). Every server push is
  * a batch of LiveEvent; the client acknowledges each batch, which is how the server
  * knows a browser is keeping up (it sends a "skipped" marker instead of piling up).
+ * The connection needs a signed-in session (the console's cookie) and a same-origin
+ * handshake; a refused one gets connect_error "unauthorized". When the session ends
+ * (sign-out, expiry) the server disconnects the socket.
  */
 
+import type { AuditEntryDto, HeldRequestDto, HoldResolution, OperatorInfo, RuleDto } from "./control";
 import type { ExchangeDto } from "./exchange";
 import type { BusInfo, HandlerInfo } from "./handlers";
 
@@ -12,13 +16,25 @@ export type LiveEvent =
   /** `count` exchanges between the neighbouring events were not sent to this client. */
   | { type: "skipped"; count: number }
   | { type: "handler"; handler: HandlerInfo }
-  | { type: "buses"; buses: BusInfo[] };
+  | { type: "buses"; buses: BusInfo[] }
+  /** The whole rule list, in order, after any change. */
+  | { type: "rules"; rules: RuleDto[] }
+  /** A request was held for an operator. */
+  | { type: "held"; held: HeldRequestDto }
+  /** A held request left the queue; `by` is the operator, null when it expired. */
+  | { type: "hold-resolved"; id: number; resolution: HoldResolution; by: string | null }
+  | { type: "audit"; entry: AuditEntryDto };
 
 export interface Snapshot {
   /** Newest last. */
   exchanges: ExchangeDto[];
   handlers: HandlerInfo[];
   buses: BusInfo[];
+  rules: RuleDto[];
+  /** Requests waiting for an operator, oldest first. */
+  held: HeldRequestDto[];
+  /** Who this connection is signed in as. */
+  operator: OperatorInfo;
   /** Exchanges between `resumeFrom` and the oldest one here that the server no longer holds. */
   skipped: number;
   serverStartedAt: number;
@@ -29,7 +45,11 @@ export interface ServerToClientEvents {
   live: (events: LiveEvent[], ack: () => void) => void;
 }
 
-// biome-ignore lint/complexity/noBannedTypes: no client commands yet; operator commands arrive with sign-in
+/**
+ * Commands go over HTTP (one permission check, one audit path, scriptable with curl);
+ * the socket only carries what the server pushes.
+ */
+// biome-ignore lint/complexity/noBannedTypes: the socket takes no commands from the browser
 export type ClientToServerEvents = {};
 
 /** Sent in the socket.io handshake (`auth`): where a reconnecting client left off. */

@@ -17,9 +17,18 @@ export type ExchangeStatus =
   /** the bus could not decode the frame */
   | "malformed"
   /** a handler answered after its request had already been answered; the answer was dropped */
-  | "late";
+  | "late"
+  /** an operator rule or person chose to send nothing: the host times out */
+  | "dropped";
 
-export const EXCHANGE_STATUSES: readonly ExchangeStatus[] = ["ok", "error", "timeout", "malformed", "late"];
+export const EXCHANGE_STATUSES: readonly ExchangeStatus[] = [
+  "ok",
+  "error",
+  "timeout",
+  "malformed",
+  "late",
+  "dropped",
+];
 
 export type ExchangeOrigin = "host" | "injected" | "replay";
 

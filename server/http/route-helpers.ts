@@ -4,8 +4,11 @@
  * status. Route files stay thin: parse, check, call, answer.
  */
 import type { z } from "zod";
+import { readCookie, SESSION_COOKIE, sessionCookieHeader } from "../auth/session-cookie";
 import type { ApiError } from "../contract/api";
+import type { OperatorInfo } from "../contract/control";
 import { findServices, type ServerServices } from "../services";
+import { CLIENT_HEADER, OPERATOR_HEADER } from "./gate";
 
 export class HttpError extends Error {
   constructor(
@@ -57,22 +60,63 @@ export async function jsonBody(request: Request): Promise<unknown> {
   }
 }
 
-/**
- * Until operators sign in, a change must at least come from this console's own pages
- * or from a non-browser client: a browser sends Origin, and a foreign page's Origin
- * is refused (no cross-site request can flip a handler).
- */
-export function requireSameOrigin(request: Request): void {
-  const origin = request.headers.get("origin");
-  if (!origin) return;
-  const host = request.headers.get("host");
-  let originHost: string;
-  try {
-    originHost = new URL(origin).host;
-  } catch {
-    throw new HttpError(403, "bad Origin header");
-  }
-  if (originHost !== host) throw new HttpError(403, `cross-origin request from ${origin} refused`);
+/** The operator the gate let through; the gate guarantees one on every non-public route. */
+export function operatorOf(request: Request): OperatorInfo {
+  const header = request.headers.get(OPERATOR_HEADER);
+  if (!header) throw new HttpError(401, "sign in first (POST /api/auth/login)");
+  return JSON.parse(header) as OperatorInfo;
+}
+
+export function clientOf(request: Request): string {
+  return request.headers.get(CLIENT_HEADER) ?? "unknown";
+}
+
+export function sessionCookie(request: Request, token: string | null): string {
+  return sessionCookieHeader(token, request.headers.get("x-forwarded-proto") === "https");
+}
+
+export function sessionToken(request: Request): string | undefined {
+  return readCookie(request.headers.get("cookie") ?? undefined, SESSION_COOKIE);
+}
+
+/** A positive integer id from a path segment, or 400. */
+export function idParam(raw: string, what: string): number {
+  const id = Number(raw);
+  if (!Number.isSafeInteger(id) || id <= 0) throw new HttpError(400, `invalid ${what}: ${raw}`);
+  return id;
+}
+
+const DOWNLOAD_TYPES = {
+  csv: "text/csv; charset=utf-8",
+  ndjson: "application/x-ndjson; charset=utf-8",
+} as const;
+
+/** Streams text chunks as a file download: produced page by page as the client reads. */
+export function download(chunks: AsyncIterable<string>, format: "csv" | "ndjson", name: string): Response {
+  const it = chunks[Symbol.asyncIterator]();
+  const encoder = new TextEncoder();
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { value, done } = await it.next();
+        if (done) controller.close();
+        else controller.enqueue(encoder.encode(value));
+      } catch (err) {
+        controller.error(err);
+      }
+    },
+    async cancel() {
+      await it.return?.();
+    },
+  });
+  const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+  return new Response(body, {
+    headers: {
+      "content-type": DOWNLOAD_TYPES[format],
+      "content-disposition": `attachment; filename="${name}-${stamp}.${format}"`,
+      "cache-control": "no-store",
+    },
+  });
 }
 
 /** Runs a route body and turns thrown HttpErrors (and anything else) into JSON answers. */

@@ -13,8 +13,13 @@ import type { ExchangeDto } from "../contract/exchange";
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const SERVER = path.join(ROOT, "dist", "server.mjs");
 
+/** The first admin's password in every test server (DASHBOARD_ADMIN_PASSWORD). */
+export const ADMIN_PASSWORD = "integration-test-password";
+
 export interface RunningServer {
   url: string;
+  /** Signs in through POST /api/auth/login and returns the session cookie ("bmc_session=..."). */
+  login(username?: string, password?: string): Promise<string>;
   output(): string;
   /** SIGTERM, then the figures the server printed on its way out. */
   stop(): Promise<{ code: number | null; routed: number; persisted: number }>;
@@ -24,7 +29,15 @@ export async function startServer(env: Record<string, string>): Promise<RunningS
   if (!existsSync(SERVER)) throw new Error(`${SERVER} is missing: run \`npm run build\` first`);
   const child: ChildProcess = spawn(process.execPath, ["--enable-source-maps", SERVER], {
     cwd: ROOT,
-    env: { ...process.env, NODE_ENV: "production", PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "warn", ...env },
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      PORT: "0",
+      HOST: "127.0.0.1",
+      LOG_LEVEL: "warn",
+      DASHBOARD_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      ...env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";
@@ -48,6 +61,17 @@ export async function startServer(env: Record<string, string>): Promise<RunningS
   });
   return {
     url,
+    async login(username = "admin", password = ADMIN_PASSWORD) {
+      const res = await fetch(`${url}/api/auth/login`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ username, password }),
+      });
+      if (res.status !== 200) throw new Error(`sign-in failed: ${res.status} ${await res.text()}`);
+      const cookie = res.headers.get("set-cookie")?.split(";")[0];
+      if (!cookie) throw new Error("sign-in set no cookie");
+      return cookie;
+    },
     output: () => out,
     async stop() {
       child.kill("SIGTERM");
@@ -66,8 +90,12 @@ export class LiveWatcher {
   snapshot: Snapshot | undefined;
   private waiters: { test: (x: ExchangeDto) => boolean; resolve: (x: ExchangeDto) => void }[] = [];
 
-  constructor(url: string) {
-    this.socket = io(`${url}${LIVE_NAMESPACE}`, { transports: ["websocket"], reconnection: false });
+  constructor(url: string, cookie: string) {
+    this.socket = io(`${url}${LIVE_NAMESPACE}`, {
+      transports: ["websocket"],
+      reconnection: false,
+      extraHeaders: { cookie },
+    });
     this.socket.on("snapshot", (s) => {
       this.snapshot = s;
     });

@@ -25,18 +25,31 @@ async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 20_00
 let tdb: TestDatabase;
 let server: RunningServer;
 let live: LiveWatcher;
+let cookie: string;
+
+/** fetch as the signed-in admin. */
+const api = (path: string, init: RequestInit = {}) =>
+  fetch(`${server.url}${path}`, {
+    ...init,
+    headers: { cookie, ...(init.headers as Record<string, string>) },
+  });
 
 const patchHandler = (id: string, body: unknown, headers: Record<string, string> = {}) =>
-  fetch(`${server.url}/api/handlers/${id}`, {
+  api(`/api/handlers/${id}`, {
     method: "PATCH",
     headers: { "content-type": "application/json", ...headers },
     body: JSON.stringify(body),
   });
 
+async function start(): Promise<void> {
+  server = await startServer({ DATABASE_URL: tdb.url, SIM_RATE: "200" });
+  cookie = await server.login();
+  live = new LiveWatcher(server.url, cookie);
+}
+
 beforeAll(async () => {
   tdb = await createTestDatabase();
-  server = await startServer({ DATABASE_URL: tdb.url, SIM_RATE: "200" });
-  live = new LiveWatcher(server.url);
+  await start();
 });
 
 afterAll(async () => {
@@ -46,7 +59,7 @@ afterAll(async () => {
 
 describe("a running server", () => {
   it("reports health with its buses", async () => {
-    const res = await fetch(`${server.url}/api/health`);
+    const res = await api(`/api/health`);
     expect(res.status).toBe(200);
     const body = await res.json();
     expect(body).toMatchObject({ status: "ok", buses: [{ id: "bt0", kind: "bt" }] });
@@ -86,14 +99,10 @@ describe("a running server", () => {
         403,
         /cross-origin/,
       ],
-      [
-        fetch(`${server.url}/api/handlers/app.get-message-flags`, { method: "PATCH", body: "{" }),
-        415,
-        /application\/json/,
-      ],
-      [fetch(`${server.url}/api/exchanges?limit=abc`), 400, /invalid query/],
-      [fetch(`${server.url}/api/exchanges?bogus=1`), 400, /invalid query/],
-      [fetch(`${server.url}/api/exchanges/export?format=xml`), 400, /invalid query/],
+      [api("/api/handlers/app.get-message-flags", { method: "PATCH", body: "{" }), 415, /application\/json/],
+      [api(`/api/exchanges?limit=abc`), 400, /invalid query/],
+      [api(`/api/exchanges?bogus=1`), 400, /invalid query/],
+      [api(`/api/exchanges/export?format=xml`), 400, /invalid query/],
     ];
     for (const [pending, status, message] of cases) {
       const res = await pending;
@@ -102,28 +111,28 @@ describe("a running server", () => {
       expect((await res.json()).error).toMatch(message);
     }
     // None of that changed the handler.
-    const list = (await (await fetch(`${server.url}/api/handlers`)).json()) as { handlers: HandlerInfo[] };
+    const list = (await (await api(`/api/handlers`)).json()) as { handlers: HandlerInfo[] };
     expect(list.handlers.find((h) => h.id === "app.get-message-flags")?.enabled).toBe(true);
   });
 
   it("pages the history newest first", async () => {
-    const res = await fetch(`${server.url}/api/exchanges?limit=5`);
+    const res = await api(`/api/exchanges?limit=5`);
     const page = await res.json();
     expect(page.exchanges).toHaveLength(5);
     const ids = page.exchanges.map((x: { id: number }) => x.id);
     expect(ids).toEqual([...ids].sort((a, b) => b - a));
-    const next = await (await fetch(`${server.url}/api/exchanges?limit=5&before=${page.nextBefore}`)).json();
+    const next = await (await api(`/api/exchanges?limit=5&before=${page.nextBefore}`)).json();
     expect(next.exchanges[0].id).toBeLessThan(ids.at(-1));
   });
 
   it("exports the log as CSV and NDJSON", async () => {
-    const csv = await fetch(`${server.url}/api/exchanges/export?format=csv`);
+    const csv = await api(`/api/exchanges/export?format=csv`);
     expect(csv.headers.get("content-type")).toMatch(/text\/csv/);
     expect(csv.headers.get("content-disposition")).toMatch(/attachment; filename=".*\.csv"/);
     const lines = (await csv.text()).trim().split("\n");
     expect(lines[0]).toMatch(/^id,received_at,/);
     expect(lines.length).toBeGreaterThan(10);
-    const nd = await fetch(`${server.url}/api/exchanges/export?format=ndjson&status=ok`);
+    const nd = await api(`/api/exchanges/export?format=ndjson&status=ok`);
     const rows = (await nd.text())
       .trim()
       .split("\n")
@@ -138,13 +147,12 @@ describe("a running server", () => {
     const first = await server.stop();
     expect(first.code).toBe(0);
     expect(first.persisted).toBe(first.routed);
-    server = await startServer({ DATABASE_URL: tdb.url, SIM_RATE: "200" });
-    live = new LiveWatcher(server.url);
-    const list = (await (await fetch(`${server.url}/api/handlers`)).json()) as { handlers: HandlerInfo[] };
+    await start();
+    const list = (await (await api(`/api/handlers`)).json()) as { handlers: HandlerInfo[] };
     expect(list.handlers.find((h) => h.id === "app.get-device-id")?.enabled).toBe(false);
     // The host probes Get Device ID first thing after start; in this run it got C1h.
     const probe = await waitFor(async () => {
-      const page = await (await fetch(`${server.url}/api/exchanges?netFn=6&cmd=1&limit=1`)).json();
+      const page = await (await api(`/api/exchanges?netFn=6&cmd=1&limit=1`)).json();
       const x = page.exchanges[0];
       return x && x.id > first.routed ? x : undefined;
     });

@@ -5,10 +5,17 @@
  */
 import type { Server, Socket } from "socket.io";
 import { z } from "zod";
+import { sameOrigin } from "../auth/access-policy";
+import type { AuthService } from "../auth/auth-service";
+import { readCookie, SESSION_COOKIE } from "../auth/session-cookie";
+import type { OperatorInfo } from "../contract/control";
 import type { ClientToServerEvents, LiveEvent, ServerToClientEvents, Snapshot } from "../contract/events";
 import { LIVE_NAMESPACE } from "../contract/events";
 import { type Exchange, toExchangeDto } from "../contract/exchange";
 import type { HandlerInfo } from "../contract/handlers";
+import type { AuditLog } from "../control/audit-log";
+import type { HoldQueue } from "../control/hold-queue";
+import type { RuleEngine } from "../control/rule-engine";
 import type { Logger } from "../logger";
 import type { Router } from "../router/router";
 import { ClientChannel } from "./client-channel";
@@ -24,7 +31,28 @@ export interface GatewayOptions {
 
 const handshakeSchema = z.object({ resumeFrom: z.number().int().nonnegative().optional() }).passthrough();
 
-type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
+interface SocketData {
+  resumeFrom: number | undefined;
+  operator: OperatorInfo;
+  tokenHash: string;
+}
+
+type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+export type LiveServer = Server<
+  ClientToServerEvents,
+  ServerToClientEvents,
+  Record<string, never>,
+  SocketData
+>;
+
+export interface LiveGatewayDeps {
+  io: LiveServer;
+  router: Router;
+  recent: RecentExchanges;
+  log: Logger;
+  startedAt: number;
+  control: { auth: AuthService; rules: RuleEngine; holds: HoldQueue; audit: AuditLog };
+}
 
 export class LiveGateway {
   private readonly channels = new Map<string, ClientChannel>();
@@ -35,14 +63,21 @@ export class LiveGateway {
   private readonly unsubscribe: (() => void)[] = [];
   private readonly opts: Required<GatewayOptions>;
 
-  constructor(
-    io: Server,
-    private readonly router: Router,
-    private readonly recent: RecentExchanges,
-    private readonly log: Logger,
-    private readonly startedAt: number,
-    options: GatewayOptions = {},
-  ) {
+  private readonly router: Router;
+  private readonly recent: RecentExchanges;
+  private readonly log: Logger;
+  private readonly startedAt: number;
+  private readonly control: LiveGatewayDeps["control"];
+  /** Sockets per session, to close a live stream when its session ends. */
+  private readonly sessionSockets = new Map<string, Set<LiveSocket>>();
+
+  constructor(deps: LiveGatewayDeps, options: GatewayOptions = {}) {
+    const { io, router, control } = deps;
+    this.router = router;
+    this.recent = deps.recent;
+    this.log = deps.log;
+    this.startedAt = deps.startedAt;
+    this.control = control;
     this.opts = {
       flushIntervalMs: 100,
       maxPending: 2000,
@@ -53,18 +88,19 @@ export class LiveGateway {
     };
     const nsp = io.of(LIVE_NAMESPACE);
     nsp.use((socket, next) => {
-      const parsed = handshakeSchema.safeParse(socket.handshake.auth ?? {});
-      if (!parsed.success) {
-        next(new Error(`bad handshake: ${parsed.error.issues.map((i) => i.message).join("; ")}`));
-        return;
-      }
-      socket.data.resumeFrom = parsed.data.resumeFrom;
-      next();
+      void this.admit(socket).then(
+        (refusal) => next(refusal ? new Error(refusal) : undefined),
+        () => next(new Error("unauthorized")),
+      );
     });
     nsp.on("connection", (socket: LiveSocket) => this.connect(socket));
     this.unsubscribe.push(
       router.onExchange((x) => this.onExchange(x)),
       router.registry.onChange((h) => this.onHandler(h)),
+      control.rules.onChange((rules) => this.broadcast({ type: "rules", rules })),
+      control.holds.onEvent((e) => this.broadcast(e)),
+      control.audit.onEntry((entry) => this.broadcast({ type: "audit", entry })),
+      control.auth.onSessionEnded((tokenHash) => this.endSession(tokenHash)),
     );
     this.timer = setInterval(() => this.flushAll(), this.opts.flushIntervalMs);
     this.countsTimer = setInterval(() => this.sendChangedCounts(), 1000);
@@ -76,8 +112,7 @@ export class LiveGateway {
 
   /** Tells every client the bus list changed. */
   busesChanged(): void {
-    const event: LiveEvent = { type: "buses", buses: this.router.busInfo() };
-    for (const c of this.channels.values()) c.offerControl(event);
+    this.broadcast({ type: "buses", buses: this.router.busInfo() });
   }
 
   close(): void {
@@ -85,6 +120,29 @@ export class LiveGateway {
     clearInterval(this.countsTimer);
     for (const u of this.unsubscribe) u();
     this.flushAll();
+  }
+
+  /** Checks the handshake: same origin, a live session, a valid resume point. Returns why not, or null. */
+  private async admit(socket: LiveSocket): Promise<string | null> {
+    const { headers } = socket.handshake;
+    if (!sameOrigin(headers.origin, headers.host)) return "unauthorized: cross-origin";
+    const operator = await this.control.auth.resolve(readCookie(headers.cookie, SESSION_COOKIE));
+    if (!operator) return "unauthorized";
+    const parsed = handshakeSchema.safeParse(socket.handshake.auth ?? {});
+    if (!parsed.success) return `bad handshake: ${parsed.error.issues.map((i) => i.message).join("; ")}`;
+    socket.data.resumeFrom = parsed.data.resumeFrom;
+    socket.data.operator = { id: operator.id, username: operator.username, role: operator.role };
+    socket.data.tokenHash = operator.tokenHash;
+    return null;
+  }
+
+  private endSession(tokenHash: string): void {
+    for (const socket of this.sessionSockets.get(tokenHash) ?? []) socket.disconnect(true);
+    this.sessionSockets.delete(tokenHash);
+  }
+
+  private broadcast(event: LiveEvent): void {
+    for (const c of this.channels.values()) c.offerControl(event);
   }
 
   private connect(socket: LiveSocket): void {
@@ -101,6 +159,9 @@ export class LiveGateway {
       exchanges: exchanges.map(toExchangeDto),
       handlers: this.router.registry.list(),
       buses: this.router.busInfo(),
+      rules: this.control.rules.list(),
+      held: this.control.holds.list(),
+      operator: socket.data.operator,
       skipped,
       serverStartedAt: this.startedAt,
     };
@@ -114,7 +175,14 @@ export class LiveGateway {
       { maxPending: this.opts.maxPending, maxBatch: this.opts.maxBatch },
     );
     this.channels.set(socket.id, channel);
-    socket.on("disconnect", () => this.channels.delete(socket.id));
+    const tokenHash: string = socket.data.tokenHash;
+    const sockets = this.sessionSockets.get(tokenHash) ?? new Set();
+    sockets.add(socket);
+    this.sessionSockets.set(tokenHash, sockets);
+    socket.on("disconnect", () => {
+      this.channels.delete(socket.id);
+      sockets.delete(socket);
+    });
   }
 
   private onExchange(x: Exchange): void {
@@ -125,8 +193,7 @@ export class LiveGateway {
   }
 
   private onHandler(handler: HandlerInfo): void {
-    const event: LiveEvent = { type: "handler", handler };
-    for (const c of this.channels.values()) c.offerControl(event);
+    this.broadcast({ type: "handler", handler });
   }
 
   /** Handler request/error counts change with every exchange; browsers get them once a second. */

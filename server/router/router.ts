@@ -8,9 +8,11 @@
 
 import type { Exchange, ExchangeOrigin, ExchangeStatus } from "../contract/exchange";
 import type { BusInfo } from "../contract/handlers";
+import { commandName } from "../ipmi/commands";
 import { CC } from "../ipmi/completion-codes";
 import { netFnKeyLength, requestNetFn, responseNetFn } from "../ipmi/netfn";
 import { FAILURE_CC, failureFromError } from "./failures";
+import type { HeldExchange, InterceptContext, Interceptor, Preview } from "./intercept";
 import { HandlerRegistry, handlerKey, type Registration } from "./registry";
 import { ResponseQueue } from "./response-queue";
 import type {
@@ -58,6 +60,13 @@ interface InFlight {
   ctx: RequestContext | undefined;
   /** Resolves with the exchange once answered; only for injected requests. */
   settle: ((x: Exchange) => void) | undefined;
+  /** False for injected requests: their answers go to whoever injected them, not to the host. */
+  readonly deliver: boolean;
+  ruleId: number | null;
+  /** Said of every record of this request (which rule acted, which operator answered). */
+  note: string | null;
+  /** Set by a delay or hold until it ends: the router's own timer for the handler is not running yet. */
+  waiting: boolean;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -73,6 +82,7 @@ export class Router {
   private readonly monotonic: () => number;
   private lastId: number;
   private routed = 0;
+  private interceptor: Interceptor | undefined;
 
   constructor(options: RouterOptions = {}) {
     this.defaultTimeoutMs = options.defaultTimeoutMs ?? 2000;
@@ -124,6 +134,11 @@ export class Router {
     }));
   }
 
+  /** Operator control: consulted for every request before its handler. */
+  setInterceptor(interceptor: Interceptor | undefined): void {
+    this.interceptor = interceptor;
+  }
+
   // ---- observers ---------------------------------------------------------------
 
   /** Every exchange, synchronously, in id order. Listeners must not block. */
@@ -145,8 +160,9 @@ export class Router {
   // ---- requests ----------------------------------------------------------------
 
   /**
-   * Routes a request as if it came from the host on `busId` and resolves with its
-   * exchange; the response goes out on that bus as any other would.
+   * Routes a request as if it came from the host on `busId` (rules and handlers as for
+   * any other) and resolves with its exchange. The response is not sent to the host,
+   * which never asked for it.
    */
   inject(busId: string, req: BusRequest, origin: ExchangeOrigin = "injected"): Promise<Exchange> {
     const entry = this.buses.get(busId);
@@ -176,6 +192,10 @@ export class Router {
       timer: undefined,
       ctx: undefined,
       settle,
+      deliver: origin === "host",
+      ruleId: null,
+      note: null,
+      waiting: false,
     };
     this.routed++;
 
@@ -183,6 +203,119 @@ export class Router {
       this.answer(f, FAILURE_CC.missingGroupKey, EMPTY, "error", "request lacks its group/IANA key");
       return;
     }
+    if (this.interceptor && this.intercepted(entry, f, netFn)) return;
+    this.runHandler(entry, f);
+  }
+
+  /** Applies an operator rule's verdict; true when the rule took the request out of normal routing. */
+  private intercepted(entry: BusEntry, f: InFlight, netFn: number): boolean {
+    const { req } = f;
+    const context: InterceptContext = {
+      id: f.id,
+      busId: f.busId,
+      busKind: f.busKind,
+      origin: f.origin,
+      seq: req.seq,
+      netFn,
+      lun: req.lun,
+      cmd: req.cmd,
+      data: req.data,
+    };
+    let verdict: ReturnType<Interceptor["intercept"]>;
+    try {
+      verdict = this.interceptor!.intercept(context);
+    } catch {
+      return false; // a broken rule must not lose the request: the handler answers
+    }
+    if (!verdict) return false;
+    f.ruleId = verdict.ruleId;
+    f.note = verdict.note;
+    switch (verdict.kind) {
+      case "answer":
+        this.answer(f, verdict.cc, verdict.data, verdict.cc === CC.OK ? "ok" : "error", null);
+        return true;
+      case "drop":
+        this.dropRequest(f, null);
+        return true;
+      case "delay":
+        this.inFlight.add(f);
+        f.waiting = true;
+        f.timer = setTimeout(() => {
+          f.waiting = false;
+          if (!f.answered) this.runHandler(entry, f);
+        }, verdict.ms);
+        return true;
+      case "hold":
+        this.inFlight.add(f);
+        f.waiting = true;
+        verdict.onHeld(this.holdHandle(entry, f, context));
+        return true;
+    }
+  }
+
+  private holdHandle(entry: BusEntry, f: InFlight, context: InterceptContext): HeldExchange {
+    let recordedResolve!: (x: Exchange) => void;
+    const recorded = new Promise<Exchange>((resolve) => {
+      recordedResolve = resolve;
+    });
+    const previous = f.settle;
+    f.settle = (x) => {
+      previous?.(x);
+      recordedResolve(x);
+    };
+    const settleOnce = (note: string, act: () => void): boolean => {
+      if (f.answered || !f.waiting) return false;
+      f.waiting = false;
+      f.note = joinNotes(f.note, note);
+      act();
+      return true;
+    };
+    return {
+      context,
+      recorded,
+      get settled() {
+        return f.answered || !f.waiting;
+      },
+      answer: (cc, data, note) =>
+        settleOnce(note, () => this.answer(f, cc, data, cc === CC.OK ? "ok" : "error", null)),
+      pass: (note) => settleOnce(note, () => this.runHandler(entry, f)),
+      drop: (note) => settleOnce(note, () => this.dropRequest(f, null)),
+      timeout: (note) => settleOnce(note, () => this.answer(f, FAILURE_CC.timeout, EMPTY, "timeout", null)),
+      preview: () => this.preview(entry, f),
+    };
+  }
+
+  /**
+   * What the handler would answer to a held request. Only commands that read ("Get ...")
+   * are run: running a Set or Reserve here would change the BMC's state behind the
+   * operator's back.
+   */
+  private async preview(entry: BusEntry, f: InFlight): Promise<Preview> {
+    const { req } = f;
+    const netFn = requestNetFn(req.netFn);
+    const keyLength = netFnKeyLength(netFn);
+    const key = handlerKey(netFn, req.cmd, keyLength > 0 ? readKey(req.data, keyLength) : undefined);
+    const reg = this.registry.resolve(key);
+    if (!reg) return { cc: FAILURE_CC.noHandler, data: EMPTY, handlerId: null };
+    const name = commandName(netFn, req.cmd) ?? "";
+    if (!name.startsWith("Get "))
+      return { skipped: `${name || "this command"} may change state; handler not run` };
+    const body = keyLength > 0 ? req.data.subarray(keyLength) : req.data;
+    try {
+      const request = reg.spec.request.unpack(body);
+      const reply = await reg.spec.handle(new RequestContext(entry.bus, netFn, req, body, request));
+      const checked = checkReply(reply);
+      if ("error" in checked) return { cc: FAILURE_CC.invalidReply, data: EMPTY, handlerId: reg.spec.id };
+      return { cc: checked.cc, data: checked.data, handlerId: reg.spec.id };
+    } catch (err) {
+      return { cc: failureFromError(err).cc, data: EMPTY, handlerId: reg.spec.id };
+    }
+  }
+
+  private runHandler(entry: BusEntry, f: InFlight): void {
+    const { req } = f;
+    const netFn = requestNetFn(req.netFn);
+    const keyLength = netFnKeyLength(netFn);
     const key = handlerKey(netFn, req.cmd, keyLength > 0 ? readKey(req.data, keyLength) : undefined);
     const reg = this.registry.resolve(key);
     if (!reg) {
@@ -244,10 +377,7 @@ export class Router {
     status: ExchangeStatus,
     note: string | null,
   ): void {
-    if (f.answered) return;
-    f.answered = true;
-    if (f.timer) clearTimeout(f.timer);
-    if (this.inFlight.delete(f) && this.inFlight.size === 0) this.wakeIdle();
+    if (!this.settle(f)) return;
     const { req } = f;
     const entry = this.buses.get(f.busId);
     let responseData = f.keyPrefix.length > 0 ? concat(f.keyPrefix, data) : data;
@@ -262,26 +392,65 @@ export class Router {
       responseData = f.keyPrefix;
     }
     if (f.reg && cc !== CC.OK) f.reg.errors++;
-    const response: BusResponse = {
-      seq: req.seq,
-      netFn: responseNetFn(req.netFn),
-      lun: req.lun,
-      cmd: req.cmd,
-      cc,
-      data: responseData,
-      tag: req.tag,
-    };
     let deliveryNote: string | null = null;
-    if (!entry) deliveryNote = "bus removed before the answer; response not sent";
+    if (!f.deliver) deliveryNote = null;
+    else if (!entry) deliveryNote = "bus removed before the answer; response not sent";
     else {
+      const response: BusResponse = {
+        seq: req.seq,
+        netFn: responseNetFn(req.netFn),
+        lun: req.lun,
+        cmd: req.cmd,
+        cc,
+        data: responseData,
+        tag: req.tag,
+      };
       try {
         entry.queue.push(response);
       } catch (err) {
         deliveryNote = `bus failed to take the response: ${err instanceof Error ? err.message : String(err)}`;
       }
     }
+    this.record(f, { cc, response: responseData, status, note: joinNotes(note, deliveryNote) });
+  }
+
+  /** Sends nothing; the host will time out. */
+  private dropRequest(f: InFlight, note: string | null): void {
+    if (!this.settle(f)) return;
+    this.record(f, { cc: null, response: null, status: "dropped", note });
+  }
+
+  /** Marks a request answered once and for all; false if it already was. */
+  private settle(f: InFlight): boolean {
+    if (f.answered) return false;
+    f.answered = true;
+    f.waiting = false;
+    if (f.timer) clearTimeout(f.timer);
+    if (this.inFlight.delete(f) && this.inFlight.size === 0) this.wakeIdle();
+    return true;
+  }
+
+  private record(
+    f: InFlight,
+    outcome: { cc: number | null; response: Uint8Array | null; status: ExchangeStatus; note: string | null },
+  ): void {
     const answeredMono = this.monotonic();
     const x: Exchange = {
+      ...this.requestFields(f),
+      ...outcome,
+      note: joinNotes(f.note, outcome.note),
+      receivedAt: f.receivedAt,
+      answeredAt: f.receivedAt + (answeredMono - f.startedMono),
+      latencyUs: Math.round((answeredMono - f.startedMono) * 1000),
+      relatedId: null,
+    };
+    this.emit(x);
+    f.settle?.(x);
+  }
+
+  private requestFields(f: InFlight) {
+    const { req } = f;
+    return {
       id: f.id,
       busId: f.busId,
       busKind: f.busKind,
@@ -291,46 +460,25 @@ export class Router {
       lun: req.lun,
       cmd: req.cmd,
       request: req.data,
-      cc,
-      response: responseData,
       handlerId: f.reg?.spec.id ?? null,
-      status,
-      receivedAt: f.receivedAt,
-      answeredAt: f.receivedAt + (answeredMono - f.startedMono),
-      latencyUs: Math.round((answeredMono - f.startedMono) * 1000),
-      note: joinNotes(note, deliveryNote),
       frame: null,
-      relatedId: null,
-      ruleId: null,
+      ruleId: f.ruleId,
     };
-    this.emit(x);
-    f.settle?.(x);
   }
 
   private recordLate(f: InFlight, cc: number, data: Uint8Array): void {
     const now = this.now();
-    const lateMono = this.monotonic();
     this.emit({
+      ...this.requestFields(f),
       id: ++this.lastId,
-      busId: f.busId,
-      busKind: f.busKind,
-      origin: f.origin,
-      seq: f.req.seq,
-      netFn: requestNetFn(f.req.netFn),
-      lun: f.req.lun,
-      cmd: f.req.cmd,
-      request: f.req.data,
       cc,
       response: data,
-      handlerId: f.reg?.spec.id ?? null,
       status: "late",
       receivedAt: now,
       answeredAt: now,
-      latencyUs: Math.round((lateMono - f.startedMono) * 1000),
+      latencyUs: Math.round((this.monotonic() - f.startedMono) * 1000),
       note: `answer came after exchange ${f.id} was already answered; dropped`,
-      frame: null,
       relatedId: f.id,
-      ruleId: null,
     });
   }
 

@@ -56,6 +56,8 @@ export interface Bus {
   readonly description: string;
   /** Most response data bytes (after the completion code) one frame of this bus carries. */
   readonly maxResponseData?: number;
+  /** How long a request of this bus may be held for an operator before its host gives up. */
+  readonly holdDeadlineMs?: number;
   attach(port: BusPort): void;
   /** "busy": the bus cannot take it now; the router keeps it queued and retries on ready(). */
   send(res: BusResponse): SendResult;

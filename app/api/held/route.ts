@@ -1,0 +1,7 @@
+import { handle, services } from "@/server/http/route-helpers";
+
+export const dynamic = "force-dynamic";
+
+export function GET(): Promise<Response> {
+  return handle(() => Response.json({ held: services().holds.list() }));
+}
