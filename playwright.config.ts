@@ -1,4 +1,5 @@
 import { defineConfig } from "@playwright/test";
+import { ADMIN_PASSWORD, ADMIN_STATE } from "./e2e/env";
 
 const PORT = Number(process.env.E2E_PORT ?? 3100);
 
@@ -8,6 +9,7 @@ const PORT = Number(process.env.E2E_PORT ?? 3100);
  */
 export default defineConfig({
   testDir: "e2e",
+  globalSetup: "./e2e/global-setup.ts",
   fullyParallel: false,
   workers: 1,
   retries: 0,
@@ -27,11 +29,12 @@ export default defineConfig({
       ],
     },
     trace: "retain-on-failure",
+    storageState: ADMIN_STATE,
   },
   webServer: {
     command: "node scripts/e2e-server.mjs",
     url: `http://127.0.0.1:${PORT}/api/health`,
-    env: { PORT: String(PORT), SIM_RATE: "20", LOG_LEVEL: "warn" },
+    env: { PORT: String(PORT), SIM_RATE: "20", LOG_LEVEL: "warn", DASHBOARD_ADMIN_PASSWORD: ADMIN_PASSWORD },
     reuseExistingServer: false,
     timeout: 120_000,
     stdout: "pipe",

@@ -7,7 +7,7 @@
 import { createServer } from "node:http";
 import next from "next";
 import { Server as SocketServer } from "socket.io";
-import { ConfigError, loadConfig } from "./config";
+import { ConfigError, isLoopback, loadConfig } from "./config";
 import { gate } from "./http/gate";
 import { createLogger } from "./logger";
 import { databaseFilePath } from "./persistence/database";
@@ -28,6 +28,9 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = createLogger(config.LOG_LEVEL);
+  if (!isLoopback(config.HOST)) {
+    log.warn(`listening on ${config.HOST}: sign-in protects the console, but use TLS in front of it`);
+  }
   const runtime = await createRuntime(config, log);
   publishServices(runtime.services);
 
