@@ -11,6 +11,8 @@ import {
 } from "@/components/format";
 import type { ExchangeDto } from "@/server/contract/exchange";
 import { hexByte } from "@/server/ipmi/hex";
+import { DecodedFields } from "./DecodedFields";
+import { decodeExchange } from "./decodeExchange";
 import { HexDump } from "./HexDump";
 import { StatusBadge } from "./StatusBadge";
 
@@ -23,10 +25,11 @@ function orDash(value: string | number | null): string {
   return value === null ? DASH : String(value);
 }
 
-/** The decoded header and hex dumps of one exchange. */
+/** The decoded header, the decoded request and response fields, and hex dumps of one exchange. */
 export function ExchangeDetail({ exchange: x, onClose }: ExchangeDetailProps) {
   const request = bytesOf(x.request);
   const response = responseBytes(x.cc, x.response);
+  const decoded = decodeExchange(x);
   const cmd = x.cmd === null ? DASH : `${exchangeCommandLabel(x)} (${hexByte(x.cmd)})`;
   const fields: [label: string, value: ReactNode][] = [
     ["Exchange", `#${x.id}`],
@@ -68,12 +71,18 @@ export function ExchangeDetail({ exchange: x, onClose }: ExchangeDetailProps) {
         <h3>
           Request data <span className="muted">({request.length} bytes)</span>
         </h3>
+        {decoded.request !== undefined && (
+          <DecodedFields fields={decoded.request} data-testid="decoded-request" />
+        )}
         <HexDump bytes={request} data-testid="hexdump-request" />
       </section>
       <section>
         <h3>
           Response <span className="muted">(completion code, then data)</span>
         </h3>
+        {decoded.response !== undefined && (
+          <DecodedFields fields={decoded.response} data-testid="decoded-response" />
+        )}
         <HexDump bytes={response} emptyText="no response sent" data-testid="hexdump-response" />
       </section>
       {x.frame !== null && (
