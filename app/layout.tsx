@@ -1,7 +1,5 @@
 import type { Metadata } from "next";
 import type { ReactNode } from "react";
-import { TopNav } from "@/components/layout/TopNav";
-import { LiveProvider } from "@/components/live/LiveProvider";
 import "./globals.css";
 
 // Every page talks to the live server; nothing here can be prerendered at build time.
@@ -12,15 +10,14 @@ export const metadata: Metadata = {
   description: "Watch and steer the IPMI traffic of a BMC",
 };
 
+/**
+ * The document. The console's pages, (console)/, add the live connection and the nav;
+ * the sign-in pages, (auth)/, open no socket.
+ */
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
-      <body>
-        <LiveProvider>
-          <TopNav />
-          <main className="main">{children}</main>
-        </LiveProvider>
-      </body>
+      <body>{children}</body>
     </html>
   );
 }

@@ -8,10 +8,12 @@ interface HandlerToggleProps {
   handler: HandlerInfo;
   /** The handler as the server answered the PATCH. */
   onChanged: (handler: HandlerInfo) => void;
+  /** Read-only (a viewer): shows the state, changes nothing. */
+  readOnly?: boolean;
 }
 
 /** The enabled switch of one handler: PATCHes the server and shows why if that fails. */
-export function HandlerToggle({ handler, onChanged }: HandlerToggleProps) {
+export function HandlerToggle({ handler, onChanged, readOnly = false }: HandlerToggleProps) {
   const [pending, setPending] = useState<boolean | null>(null);
   const [error, setError] = useState<string | null>(null);
   const checked = pending ?? handler.enabled;
@@ -31,7 +33,16 @@ export function HandlerToggle({ handler, onChanged }: HandlerToggleProps) {
 
   return (
     <span className="toggle-cell">
-      <label className="switch" title={checked ? "Enabled: click to disable" : "Disabled: click to enable"}>
+      <label
+        className="switch"
+        title={
+          readOnly
+            ? `${checked ? "Enabled" : "Disabled"} (viewers cannot change handlers)`
+            : checked
+              ? "Enabled: click to disable"
+              : "Disabled: click to enable"
+        }
+      >
         <input
           type="checkbox"
           role="switch"
@@ -39,7 +50,7 @@ export function HandlerToggle({ handler, onChanged }: HandlerToggleProps) {
           aria-label={`Enable handler ${handler.id}`}
           aria-busy={pending !== null}
           checked={checked}
-          disabled={pending !== null}
+          disabled={readOnly || pending !== null}
           onChange={toggle}
           data-testid={`handler-toggle-${handler.id}`}
         />

@@ -23,6 +23,8 @@ const COMPARE: Record<SortKey, (a: HandlerInfo, b: HandlerInfo) => number> = {
 interface HandlersTableProps {
   handlers: readonly HandlerInfo[];
   onChanged: (handler: HandlerInfo) => void;
+  /** A viewer: switches show the state but change nothing. */
+  readOnly?: boolean;
 }
 
 function SortHeader(props: {
@@ -52,7 +54,7 @@ function SortHeader(props: {
 }
 
 /** Every registered handler, sortable, with its enabled switch. */
-export function HandlersTable({ handlers, onChanged }: HandlersTableProps) {
+export function HandlersTable({ handlers, onChanged, readOnly = false }: HandlersTableProps) {
   const [sort, setSort] = useState<{ column: SortKey; dir: SortDir }>({ column: "key", dir: "asc" });
   const sorted = useMemo(() => {
     const compare = COMPARE[sort.column];
@@ -115,7 +117,7 @@ export function HandlersTable({ handlers, onChanged }: HandlersTableProps) {
               <td className="num mono">{h.requests}</td>
               <td className={`num mono${h.errors > 0 ? " has-errors" : ""}`}>{h.errors}</td>
               <td>
-                <HandlerToggle handler={h} onChanged={onChanged} />
+                <HandlerToggle handler={h} onChanged={onChanged} readOnly={readOnly} />
               </td>
             </tr>
           ))}

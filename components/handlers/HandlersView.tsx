@@ -1,7 +1,7 @@
 "use client";
 
 import { useCallback, useEffect, useMemo, useState } from "react";
-import { useLiveStore, useLiveStream } from "@/components/live/useLiveStream";
+import { useCanControl, useLiveStore, useLiveStream } from "@/components/live/useLiveStream";
 import type { HandlerInfo } from "@/server/contract/handlers";
 import { HandlersTable } from "./HandlersTable";
 import { fetchHandlers } from "./handlersApi";
@@ -17,6 +17,7 @@ export function HandlersView() {
   const { handlers, handlersSource, connection } = useLiveStream();
   const [loadError, setLoadError] = useState<string | null>(null);
   const [query, setQuery] = useState("");
+  const canControl = useCanControl();
 
   const load = useCallback(
     async (signal?: AbortSignal) => {
@@ -32,7 +33,7 @@ export function HandlersView() {
 
   // While the socket is not live the REST API is the source: on load and when the socket drops.
   useEffect(() => {
-    if (connection === "live") return;
+    if (connection === "live" || connection === "signed-out") return;
     const ctrl = new AbortController();
     void load(ctrl.signal);
     return () => ctrl.abort();
@@ -74,7 +75,7 @@ export function HandlersView() {
       {handlersSource === "none" && loadError === null ? (
         <p className="muted pad">Loading handlers…</p>
       ) : (
-        <HandlersTable handlers={shown} onChanged={onChanged} />
+        <HandlersTable handlers={shown} onChanged={onChanged} readOnly={!canControl} />
       )}
     </div>
   );

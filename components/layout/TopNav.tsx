@@ -2,14 +2,20 @@
 
 import Link from "next/link";
 import { usePathname } from "next/navigation";
+import { UserMenu } from "@/components/auth/UserMenu";
+import { HeldBadge } from "@/components/held/HeldIndicator";
 import { ConnectionIndicator } from "@/components/live/ConnectionIndicator";
 
 const LINKS = [
   { href: "/", label: "Live" },
+  { href: "/held", label: "Held" },
+  { href: "/rules", label: "Rules" },
+  { href: "/inject", label: "Inject" },
   { href: "/handlers", label: "Handlers" },
+  { href: "/audit", label: "Audit" },
 ] as const;
 
-/** App title, page links and the connection indicator. */
+/** App title, page links, the held-request badge, the connection indicator and the signed-in user. */
 export function TopNav() {
   const pathname = usePathname();
   return (
@@ -31,8 +37,10 @@ export function TopNav() {
           );
         })}
       </nav>
+      <HeldBadge />
       <span className="spacer" />
       <ConnectionIndicator />
+      <UserMenu />
     </header>
   );
 }

@@ -1,27 +1,34 @@
 "use client";
 
-import type { ConnectionState } from "./liveStore";
-import { useLiveStream } from "./useLiveStream";
+import type { ConnectionState, LiveState } from "./liveStore";
+import { useLiveValue } from "./useLiveStream";
+
+const selectConnection = (s: LiveState) => s.connection;
+const selectError = (s: LiveState) => s.connectionError;
 
 const LABELS: Record<ConnectionState, string> = {
   connecting: "Connecting…",
   live: "Live",
   disconnected: "Disconnected",
+  "signed-out": "Signed out",
 };
+
+function titleOf(connection: ConnectionState, error: string | null): string {
+  if (connection === "signed-out") return "Signed out: the live stream stopped";
+  if (connection === "disconnected" && error !== null) return `Disconnected (${error}); retrying`;
+  return LABELS[connection];
+}
 
 /** The state of the tab's live connection, on every page. */
 export function ConnectionIndicator() {
-  const { connection, connectionError } = useLiveStream();
-  const title =
-    connection === "disconnected" && connectionError !== null
-      ? `Disconnected (${connectionError}); retrying`
-      : LABELS[connection];
+  const connection = useLiveValue(selectConnection);
+  const connectionError = useLiveValue(selectError);
   return (
     <output
       className={`conn conn-${connection}`}
       data-testid="connection-status"
       data-state={connection}
-      title={title}
+      title={titleOf(connection, connectionError)}
       aria-live="polite"
     >
       <span className="conn-dot" aria-hidden="true" />

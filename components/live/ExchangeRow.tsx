@@ -11,6 +11,7 @@ import {
 import type { ExchangeDto } from "@/server/contract/exchange";
 import { completionCodeName } from "@/server/ipmi/completion-codes";
 import { hexByte } from "@/server/ipmi/hex";
+import { OriginBadge, RuleTag } from "./OriginBadge";
 import { StatusBadge } from "./StatusBadge";
 
 interface ExchangeRowProps {
@@ -41,11 +42,22 @@ export const ExchangeRow = memo(function ExchangeRow({
       data-cc={hex2(x.cc)}
       data-cmd-name={cmdName}
       data-status={x.status}
+      data-origin={x.origin}
+      data-rule-id={x.ruleId ?? undefined}
     >
       <td className="mono">{formatTime(x.receivedAt)}</td>
       <td title={x.busKind}>{x.busId}</td>
       <td>{netFnLabel(x.netFn)}</td>
-      <td title={x.cmd === null ? undefined : `${cmdName} (${hexByte(x.cmd)})`}>{cmdName || DASH}</td>
+      <td
+        title={
+          x.cmd === null
+            ? undefined
+            : `${cmdName} (${hexByte(x.cmd)})${x.origin === "host" ? "" : `, ${x.origin}`}`
+        }
+      >
+        <OriginBadge origin={x.origin} />
+        {cmdName || DASH}
+      </td>
       <td className="num">{x.seq ?? DASH}</td>
       <td title={cc}>
         {x.cc === null ? (
@@ -57,7 +69,10 @@ export const ExchangeRow = memo(function ExchangeRow({
         )}
       </td>
       <td className="num mono">{formatLatency(x.latencyUs)}</td>
-      <td title={x.note ?? undefined}>{x.handlerId ?? DASH}</td>
+      <td title={x.note ?? undefined}>
+        <RuleTag ruleId={x.ruleId} />
+        {x.handlerId ?? (x.ruleId === null ? DASH : "")}
+      </td>
       <td>
         <StatusBadge status={x.status} />
       </td>

@@ -1,7 +1,9 @@
 "use client";
 
 import { type ReactNode, useEffect, useState } from "react";
-import { connectLive } from "./connectLive";
+import { setUnauthorizedHandler } from "@/components/api";
+import { goToLogin } from "@/components/auth/navigation";
+import { connectLive, SIGNED_OUT_LINGER_MS } from "./connectLive";
 import { LiveStore } from "./liveStore";
 import { LiveStoreContext } from "./useLiveStream";
 
@@ -16,8 +18,18 @@ function nextFrame(flush: () => void): void {
   }
 }
 
+/** The console's live connection (only under the signed-in pages: /login and /setup open none). */
 export function LiveProvider({ children }: { children: ReactNode }) {
   const [store] = useState(() => new LiveStore({ schedule: nextFrame }));
   useEffect(() => connectLive(store), [store]);
+  useEffect(() => {
+    // Any API call answered 401: the session is gone, in this tab as in the others.
+    setUnauthorizedHandler(() => {
+      store.setConnection("signed-out", "unauthorized");
+      store.setOperator(null);
+      goToLogin({ signedOut: true, delayMs: SIGNED_OUT_LINGER_MS });
+    });
+    return () => setUnauthorizedHandler(null);
+  }, [store]);
   return <LiveStoreContext value={store}>{children}</LiveStoreContext>;
 }

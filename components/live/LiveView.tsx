@@ -7,6 +7,7 @@ import { ExchangeDetail } from "./ExchangeDetail";
 import { ExchangeTable } from "./ExchangeTable";
 import { type LiveFilters, LiveToolbar } from "./LiveToolbar";
 import type { LiveRow } from "./liveStore";
+import { ReplayPanel } from "./ReplayPanel";
 import { useLiveStream } from "./useLiveStream";
 
 const NO_FILTERS: LiveFilters = { text: "", status: "", bus: "" };
@@ -86,7 +87,12 @@ export function LiveView() {
           selectedId={selected?.id ?? null}
           onSelect={setSelected}
         />
-        {selected !== null && <ExchangeDetail exchange={selected} onClose={() => setSelected(null)} />}
+        {selected !== null && (
+          <div className="detail-col">
+            <ReplayPanel key={selected.id} exchange={selected} onShow={setSelected} />
+            <ExchangeDetail exchange={selected} onClose={() => setSelected(null)} />
+          </div>
+        )}
       </div>
     </div>
   );

@@ -1,21 +1,72 @@
 /**
  * Opens the one socket.io connection of this tab and wires it into a LiveStore.
  * Returns a function that closes it.
+ *
+ * The connection needs the session cookie. When the server refuses it
+ * (connect_error "unauthorized") or ends it (disconnect "io server disconnect", on
+ * sign-out or session expiry), the tab asks GET /api/auth/session what happened:
+ * signed out, it shows "signed out" and goes to the sign-in page; still signed in, it
+ * connects again.
  */
 import { io, type Socket } from "socket.io-client";
+import { fetchSession } from "@/components/auth/authApi";
+import { goToLogin } from "@/components/auth/navigation";
 import type { ClientToServerEvents, LiveEvent, ServerToClientEvents } from "@/server/contract/events";
 import { LIVE_NAMESPACE } from "@/server/contract/events";
 import type { LiveStore } from "./liveStore";
 
 export type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
+/** How long "signed out" stays on screen before the tab goes to /login. */
+export const SIGNED_OUT_LINGER_MS = 1000;
+const RETRY_MS = 2000;
+const REFUSED_RETRY_MS = 5000;
+
 export function connectLive(store: LiveStore): () => void {
+  let closed = false;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+
   const socket: LiveSocket = io(LIVE_NAMESPACE, {
     // Evaluated on every (re)connection attempt, so a reconnect resumes after the last exchange seen.
     auth: (cb) => cb({ ...store.handshake() }),
     reconnectionDelay: 500,
     reconnectionDelayMax: 5000,
+    withCredentials: true,
   });
+
+  const retry = (ms: number) => {
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(() => {
+      if (!closed && !socket.connected && store.getState().connection !== "signed-out") socket.connect();
+    }, ms);
+  };
+
+  const signedOut = (why: string) => {
+    store.setConnection("signed-out", why);
+    store.setOperator(null);
+    socket.disconnect();
+    goToLogin({ signedOut: true, delayMs: SIGNED_OUT_LINGER_MS });
+  };
+
+  /** The server refused or dropped us: find out whether the session is gone. */
+  const checkSession = async (refused: boolean) => {
+    try {
+      const session = await fetchSession();
+      if (closed) return;
+      if (session.operator === null) {
+        signedOut(refused ? "unauthorized" : "the session ended");
+        return;
+      }
+      store.setOperator(session.operator);
+      // Still signed in: the refusal had another cause (Origin, a restart). Try again.
+      store.setConnection("disconnected", refused ? "refused: unauthorized" : "server disconnect");
+      retry(refused ? REFUSED_RETRY_MS : RETRY_MS);
+    } catch (e) {
+      if (closed) return;
+      store.setConnection("disconnected", e instanceof Error ? e.message : String(e));
+      retry(RETRY_MS);
+    }
+  };
 
   store.setConnection("connecting");
 
@@ -30,10 +81,48 @@ export function connectLive(store: LiveStore): () => void {
       if (typeof ack === "function") ack();
     }
   });
-  socket.on("disconnect", (reason) => store.setConnection("disconnected", reason));
-  socket.on("connect_error", (err) => store.setConnection("disconnected", err.message));
+  socket.on("disconnect", (reason) => {
+    if (closed || reason === "io client disconnect") return;
+    if (reason === "io server disconnect") {
+      // The server ended it (sign-out, expiry): it will not reconnect by itself.
+      store.setConnection("signed-out", "the server ended the session");
+      void checkSession(false);
+      return;
+    }
+    store.setConnection("disconnected", reason);
+  });
+  socket.on("connect_error", (err) => {
+    if (closed) return;
+    if (err.message === "unauthorized") {
+      store.setConnection("signed-out", "unauthorized");
+      void checkSession(true);
+      return;
+    }
+    store.setConnection("disconnected", err.message);
+    // A refusal by the server's middleware is not retried by socket.io itself.
+    if (!socket.active) retry(RETRY_MS);
+  });
+
+  // Signing out in this tab (the nav's button) closes the stream at once.
+  const unsubscribe = store.subscribe(() => {
+    if (store.getState().connection === "signed-out" && socket.connected) socket.disconnect();
+  });
+
+  // Who we are, for the nav, before the snapshot says so (and if the socket cannot connect).
+  fetchSession()
+    .then((session) => {
+      if (closed) return;
+      if (session.operator === null) signedOut("not signed in");
+      else store.setOperator(session.operator);
+    })
+    .catch(() => {
+      // The socket's own errors tell the story.
+    });
 
   return () => {
+    closed = true;
+    clearTimeout(retryTimer);
+    unsubscribe();
     socket.removeAllListeners();
     socket.disconnect();
   };

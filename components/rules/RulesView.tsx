@@ -1,0 +1,251 @@
+"use client";
+
+import { useCallback, useEffect, useState } from "react";
+import { messageOf } from "@/components/api";
+import type { LiveState } from "@/components/live/liveStore";
+import { useCanControl, useLiveStore, useLiveValue, useOperator } from "@/components/live/useLiveStream";
+import type { RuleDto } from "@/server/contract/control";
+import { RuleForm } from "./RuleForm";
+import { describeAction, describeMatch } from "./ruleFormat";
+import { deleteRule, fetchRules, patchRule } from "./rulesApi";
+
+const selectRules = (s: LiveState) => s.rules;
+const selectRulesSource = (s: LiveState) => s.rulesSource;
+const selectConnection = (s: LiveState) => s.connection;
+const selectBuses = (s: LiveState) => s.buses;
+
+interface RuleRowProps {
+  rule: RuleDto;
+  index: number;
+  count: number;
+  canControl: boolean;
+  onChanged: (rule: RuleDto) => void;
+  onDeleted: (id: number) => void;
+}
+
+function RuleRow({ rule, index, count, canControl, onChanged, onDeleted }: RuleRowProps) {
+  const [busy, setBusy] = useState<null | "toggle" | "move" | "delete">(null);
+  const [pendingEnabled, setPendingEnabled] = useState<boolean | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const enabled = pendingEnabled ?? rule.enabled;
+
+  const run = async (kind: "toggle" | "move" | "delete", action: () => Promise<void>) => {
+    setBusy(kind);
+    setError(null);
+    try {
+      await action();
+    } catch (e) {
+      setError(messageOf(e));
+    } finally {
+      setBusy(null);
+      setPendingEnabled(null);
+    }
+  };
+
+  const toggle = () =>
+    run("toggle", async () => {
+      setPendingEnabled(!enabled);
+      onChanged(await patchRule(rule.id, { enabled: !enabled }));
+    });
+  const move = (position: number) =>
+    run("move", async () => {
+      onChanged(await patchRule(rule.id, { position }));
+    });
+  const remove = () =>
+    run("delete", async () => {
+      await deleteRule(rule.id);
+      onDeleted(rule.id);
+    });
+
+  return (
+    <tr
+      data-testid={`rule-${rule.id}`}
+      data-position={index}
+      data-enabled={rule.enabled}
+      className={rule.enabled ? undefined : "is-disabled"}
+    >
+      <td className="num mono">{index + 1}</td>
+      <td>
+        <span className="rule-name">{rule.name}</span> <span className="muted mono">#{rule.id}</span>
+      </td>
+      <td className="rule-match">
+        {describeMatch(rule.match).map((part) => (
+          <span key={part} className="chip">
+            {part}
+          </span>
+        ))}
+      </td>
+      <td>
+        <span className={`action action-${rule.action.type}`}>{describeAction(rule.action)}</span>
+      </td>
+      <td className="num mono" data-testid={`rule-hits-${rule.id}`} data-hits={rule.hits}>
+        {rule.hits}
+      </td>
+      <td>
+        <label className="switch" title={enabled ? "Enabled: click to disable" : "Disabled: click to enable"}>
+          <input
+            type="checkbox"
+            role="switch"
+            aria-checked={enabled}
+            aria-label={`Enable rule ${rule.name}`}
+            aria-busy={busy === "toggle"}
+            checked={enabled}
+            disabled={!canControl || busy !== null}
+            onChange={toggle}
+            data-testid={`rule-toggle-${rule.id}`}
+          />
+          <span className="switch-track" aria-hidden="true" />
+        </label>
+      </td>
+      <td className="rule-buttons">
+        {canControl && (
+          <>
+            <button
+              type="button"
+              className="btn btn-icon"
+              onClick={() => move(index - 1)}
+              disabled={index === 0 || busy !== null}
+              aria-label={`Move rule ${rule.name} up`}
+              title="Move up (checked earlier)"
+              data-testid={`rule-up-${rule.id}`}
+            >
+              ↑
+            </button>
+            <button
+              type="button"
+              className="btn btn-icon"
+              onClick={() => move(index + 1)}
+              disabled={index === count - 1 || busy !== null}
+              aria-label={`Move rule ${rule.name} down`}
+              title="Move down (checked later)"
+              data-testid={`rule-down-${rule.id}`}
+            >
+              ↓
+            </button>
+            <button
+              type="button"
+              className="btn btn-danger"
+              onClick={remove}
+              disabled={busy !== null}
+              aria-label={`Delete rule ${rule.name}`}
+              data-testid={`rule-delete-${rule.id}`}
+            >
+              Delete
+            </button>
+          </>
+        )}
+        {error !== null && (
+          <span className="error-text" role="alert" title={error} data-testid={`rule-error-${rule.id}`}>
+            {error}
+          </span>
+        )}
+      </td>
+    </tr>
+  );
+}
+
+/** The Rules page: the ordered rule list (first match wins) and the form for a new one. */
+export function RulesView() {
+  const store = useLiveStore();
+  const rules = useLiveValue(selectRules);
+  const source = useLiveValue(selectRulesSource);
+  const connection = useLiveValue(selectConnection);
+  const buses = useLiveValue(selectBuses);
+  const canControl = useCanControl();
+  const operator = useOperator();
+  const [loadError, setLoadError] = useState<string | null>(null);
+
+  const load = useCallback(
+    async (signal?: AbortSignal) => {
+      try {
+        store.setRulesFromRest(await fetchRules(signal));
+        setLoadError(null);
+      } catch (e) {
+        if (!signal?.aborted) setLoadError(messageOf(e));
+      }
+    },
+    [store],
+  );
+
+  // While the socket is not live the REST API is the source.
+  useEffect(() => {
+    if (connection === "live" || connection === "signed-out") return;
+    const ctrl = new AbortController();
+    void load(ctrl.signal);
+    return () => ctrl.abort();
+  }, [connection, load]);
+
+  const onChanged = (rule: RuleDto) => {
+    store.upsertRule(rule);
+    if (connection !== "live") void load();
+  };
+  const onDeleted = (id: number) => {
+    store.removeRule(id);
+    if (connection !== "live") void load();
+  };
+
+  const enabled = rules.filter((r) => r.enabled).length;
+
+  return (
+    <div className="page rules">
+      <div className="toolbar">
+        <h1 className="page-title">Response rules</h1>
+        <span className="muted" data-testid="rule-counts">
+          {rules.length} rules, {enabled} enabled · checked in order before the handlers; the first match acts
+        </span>
+        {source === "rest" && <span className="pill">from REST (socket not live)</span>}
+        {loadError !== null && source === "none" && (
+          <span className="error-text" role="alert" data-testid="rules-load-error">
+            Could not load rules: {loadError}
+          </span>
+        )}
+      </div>
+      <div className="page-scroll">
+        {source === "none" && loadError === null ? (
+          <p className="muted pad">Loading rules…</p>
+        ) : rules.length === 0 ? (
+          <p className="muted pad" data-testid="rules-empty">
+            No rules: every request goes to its handler.
+          </p>
+        ) : (
+          <table className="htable rtable" data-testid="rules-table">
+            <thead>
+              <tr>
+                <th scope="col" className="num">
+                  #
+                </th>
+                <th scope="col">Name</th>
+                <th scope="col">Match</th>
+                <th scope="col">Action</th>
+                <th scope="col" className="num">
+                  Hits
+                </th>
+                <th scope="col">Enabled</th>
+                <th scope="col">{canControl ? "Order" : ""}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rules.map((rule, i) => (
+                <RuleRow
+                  key={rule.id}
+                  rule={rule}
+                  index={i}
+                  count={rules.length}
+                  canControl={canControl}
+                  onChanged={onChanged}
+                  onDeleted={onDeleted}
+                />
+              ))}
+            </tbody>
+          </table>
+        )}
+        {canControl && <RuleForm buses={buses} onCreated={onChanged} />}
+        {operator?.role === "viewer" && (
+          <p className="muted pad" data-testid="rules-readonly">
+            Signed in as a viewer: rules can be watched, not changed.
+          </p>
+        )}
+      </div>
+    </div>
+  );
+}
