@@ -27,37 +27,43 @@ const rate = z
     return n;
   });
 
-export const configSchema = z
-  .object({
-    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-    HOST: z.string().min(1).default("127.0.0.1"),
-    DATABASE_URL: z
-      .string()
-      .regex(/^file:.+/, "a SQLite URL such as file:./data/bmc.db")
-      .default("file:./data/bmc.db"),
-    /** Who the BT bus talks to: the simulated host, the bt-bmc device, a QEMU VM, or nobody. */
-    BT_TRANSPORT: z.enum(["sim", "device", "qemu", "none"]).default("sim"),
-    /** BT_TRANSPORT=device: the Linux bt-bmc character device. */
-    BT_DEVICE: z.string().min(1).default("/dev/ipmi-bt-host"),
-    /** BT_TRANSPORT=qemu: where QEMU's ipmi-bmc-extern chardev meets us, host:port (port 0: any free one). */
-    QEMU_BMC: z
-      .string()
-      .regex(/^(\[[0-9a-fA-F:.]+\]|[^:\s]+):\d{1,5}$/, "host:port, e.g. 127.0.0.1:9002 or [::1]:9002")
-      .refine((v) => Number(v.slice(v.lastIndexOf(":") + 1)) <= 65535, "port above 65535")
-      .default("127.0.0.1:9002"),
-    /** listen: QEMU connects to us (-chardev socket,...,reconnect=1); connect: we dial a QEMU that listens. */
-    QEMU_MODE: z.enum(["listen", "connect"]).default("listen"),
-    SIM_RATE: rate.default(10),
-    HANDLER_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(2000),
-    LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
-    /** With no operator yet, creates "admin" with this password (scripts, tests). */
-    DASHBOARD_ADMIN_PASSWORD: z.string().min(10, "at least 10 characters").max(256).optional(),
-    /** How long a request may be held for an operator (the BT host gives up after about 5 s). */
-    HOLD_DEADLINE_MS: z.coerce.number().int().min(100).max(600_000).default(4000),
-    /** What an expired hold does: let the handler answer, or answer C3h. */
-    HOLD_EXPIRY: z.enum(["handler", "timeout"]).default("handler"),
-    NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
-  });
+export const configSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  DATABASE_URL: z
+    .string()
+    .regex(/^file:.+/, "a SQLite URL such as file:./data/bmc.db")
+    .default("file:./data/bmc.db"),
+  /** Who the BT bus talks to: the simulated host, the bt-bmc device, a QEMU VM, or nobody. */
+  BT_TRANSPORT: z.enum(["sim", "device", "qemu", "none"]).default("sim"),
+  /** BT_TRANSPORT=device: the Linux bt-bmc character device. */
+  BT_DEVICE: z.string().min(1).default("/dev/ipmi-bt-host"),
+  /** BT_TRANSPORT=qemu: where QEMU's ipmi-bmc-extern chardev meets us, host:port (port 0: any free one). */
+  QEMU_BMC: z
+    .string()
+    .regex(/^(\[[0-9a-fA-F:.]+\]|[^:\s]+):\d{1,5}$/, "host:port, e.g. 127.0.0.1:9002 or [::1]:9002")
+    .refine((v) => Number(v.slice(v.lastIndexOf(":") + 1)) <= 65535, "port above 65535")
+    .default("127.0.0.1:9002"),
+  /** listen: QEMU connects to us (-chardev socket,...,reconnect=1); connect: we dial a QEMU that listens. */
+  QEMU_MODE: z.enum(["listen", "connect"]).default("listen"),
+  /** Optional: QEMU's QMP socket (unix:/path or host:port), how the BMC hears of VM resets. */
+  QEMU_QMP: z
+    .string()
+    .regex(/^(unix:.+|(tcp:)?(\[[0-9a-fA-F:.]+\]|[^:\s]+):\d{1,5})$/, "unix:/path/qmp.sock or host:port")
+    .optional(),
+  SIM_RATE: rate.default(10),
+  HANDLER_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(2000),
+  /** Path of a BMC profile JSON (docs/profile.md); unset: the shipped server/bmc/profiles/default.json. */
+  BMC_PROFILE: z.string().trim().min(1).optional(),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+  /** With no operator yet, creates "admin" with this password (scripts, tests). */
+  DASHBOARD_ADMIN_PASSWORD: z.string().min(10, "at least 10 characters").max(256).optional(),
+  /** How long a request may be held for an operator (the BT host gives up after about 5 s). */
+  HOLD_DEADLINE_MS: z.coerce.number().int().min(100).max(600_000).default(4000),
+  /** What an expired hold does: let the handler answer, or answer C3h. */
+  HOLD_EXPIRY: z.enum(["handler", "timeout"]).default("handler"),
+  NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
+});
 
 export type Config = z.output<typeof configSchema>;
 

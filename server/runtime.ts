@@ -5,7 +5,7 @@
  */
 import packageJson from "../package.json" with { type: "json" };
 import { AuthService } from "./auth/auth-service";
-import { createBmc } from "./bmc";
+import { openBmc } from "./bmc";
 import { BtBus } from "./buses/bt/bt-bus";
 import { connectHostControl, createBtTransport } from "./buses/bt/create-transport";
 import type { SimulatedHost } from "./buses/bt/sim-host";
@@ -62,7 +62,8 @@ export async function createRuntime(
     lastExchangeId: await maxExchangeId(db),
   });
 
-  const bmc = createBmc();
+  // A bad BMC_PROFILE stops the start here with each field and the reason (ProfileError).
+  const bmc = await openBmc({ db, profilePath: config.BMC_PROFILE, log });
   for (const spec of bmc.handlers) router.registry.register(spec);
   router.registry.presetEnabledStates(await loadHandlerStates(db));
 
@@ -189,6 +190,8 @@ export async function createRuntime(
         await rules.close();
         auth.close();
         await writer.close();
+        // The BMC's timer stops and its writes (SEL, settings) reach the database.
+        await bmc.stop();
         await db.$disconnect();
         return { routed: router.stats().routed, persisted: writer.stats().written };
       })();

@@ -1,7 +1,7 @@
 /**
  * The BMC's in-memory state for the App and Chassis commands it answers. A plain,
- * JSON-friendly object with no I/O: a later issue loads it from a profile and
- * persists it, so everything here is numbers, booleans, strings and number arrays.
+ * JSON-friendly object with no I/O: createBmc fills it from the profile (profile.ts)
+ * and the store, so everything here is numbers, booleans, strings and number arrays.
  *
  * Byte layouts are those of IPMI 2.0 rev 1.1 (Get Device ID 20.1, Get Self Test
  * Results 20.4, Get Device GUID 20.8, BMC Global Enables 22.1/22.2, Get Message
@@ -116,6 +116,18 @@ export interface ChassisState {
   miscState: number;
   /** Optional byte 4 (front panel button capabilities and disable/enable status); null leaves it out. */
   frontPanelButtons: number | null;
+  /** Get System Restart Cause byte 1 bits 3:0 (RESTART_CAUSE in chassis.ts). */
+  restartCause: number;
+  /** Get System Restart Cause byte 2: the channel of the command that caused the restart. */
+  restartChannel: number;
+}
+
+/** Set/Get ACPI Power State (20.6, 20.7): what system software last set. */
+export interface AcpiPowerState {
+  /** System power state enumeration, 00h (S0/G0) .. 0Ah, 20h, 21h, 2Ah. */
+  system: number;
+  /** Device power state enumeration, 00h (D0) .. 03h, 2Ah. */
+  device: number;
 }
 
 export interface BtInterfaceCapabilities {
@@ -134,6 +146,9 @@ export interface BmcState {
   selfTest: { result: number; detail: number };
   /** Get Device GUID: 16 bytes in the order they go on the wire (see guidToWire). */
   deviceGuid: number[];
+  /** Get System GUID, same byte order. */
+  systemGuid: number[];
+  acpi: AcpiPowerState;
   /** GLOBAL_ENABLES bits. */
   globalEnables: number;
   /** MESSAGE_FLAGS bits the BMC holds (the watchdog adds its pre-timeout bit when it fires). */
@@ -155,6 +170,9 @@ export const EXAMPLE_PRODUCT_ID = 0x0001;
 /** RFC 4122 text "8f3b2c1d-5e6f-4a7b-9c8d-0e1f2a3b4c5d", a fixed version-4 GUID for tests and defaults. */
 export const EXAMPLE_GUID = "8f3b2c1d-5e6f-4a7b-9c8d-0e1f2a3b4c5d";
 
+/** The default profile's system GUID. */
+export const EXAMPLE_SYSTEM_GUID = "0e1f2a3b-4c5d-4e6f-8a7b-9c8d8f3b2c1d";
+
 export function createBmcState(overrides: BmcStateOverrides = {}): BmcState {
   const state: BmcState = {
     device: {
@@ -174,6 +192,8 @@ export function createBmcState(overrides: BmcStateOverrides = {}): BmcState {
     },
     selfTest: { result: 0x55, detail: 0x00, ...overrides.selfTest },
     deviceGuid: overrides.deviceGuid ? [...overrides.deviceGuid] : guidToWire(EXAMPLE_GUID),
+    systemGuid: overrides.systemGuid ? [...overrides.systemGuid] : guidToWire(EXAMPLE_SYSTEM_GUID),
+    acpi: { system: 0x00, device: 0x00, ...overrides.acpi },
     globalEnables: overrides.globalEnables ?? GLOBAL_ENABLES.SYSTEM_EVENT_LOGGING,
     messageFlags: overrides.messageFlags ?? 0x00,
     btInterface: {
@@ -192,6 +212,8 @@ export function createBmcState(overrides: BmcStateOverrides = {}): BmcState {
       lastPowerEvent: 0x00,
       miscState: 0x00,
       frontPanelButtons: null,
+      restartCause: 0x00,
+      restartChannel: 0x00,
       ...overrides.chassis,
     },
   };
@@ -203,6 +225,8 @@ export interface BmcStateOverrides {
   device?: Partial<DeviceIdentity>;
   selfTest?: Partial<BmcState["selfTest"]>;
   deviceGuid?: readonly number[];
+  systemGuid?: readonly number[];
+  acpi?: Partial<AcpiPowerState>;
   globalEnables?: number;
   messageFlags?: number;
   btInterface?: Partial<BtInterfaceCapabilities>;
@@ -224,6 +248,9 @@ export function validateBmcState(state: BmcState): void {
   checkRange("selfTest.result", state.selfTest.result, 0, 0xff);
   checkRange("selfTest.detail", state.selfTest.detail, 0, 0xff);
   checkBytes("deviceGuid", state.deviceGuid, 16);
+  checkBytes("systemGuid", state.systemGuid, 16);
+  checkRange("acpi.system", state.acpi.system, 0, 0x7f);
+  checkRange("acpi.device", state.acpi.device, 0, 0x7f);
   checkRange("globalEnables", state.globalEnables, 0, 0xff);
   checkRange("messageFlags", state.messageFlags, 0, 0xff);
   for (const [key, value] of Object.entries(state.btInterface))
@@ -235,6 +262,8 @@ export function validateBmcState(state: BmcState): void {
   checkRange("chassis.lastPowerEvent", c.lastPowerEvent, 0, 0xff);
   checkRange("chassis.miscState", c.miscState, 0, 0xff);
   if (c.frontPanelButtons !== null) checkRange("chassis.frontPanelButtons", c.frontPanelButtons, 0, 0xff);
+  checkRange("chassis.restartCause", c.restartCause, 0, 0x0f);
+  checkRange("chassis.restartChannel", c.restartChannel, 0, 0xff);
 }
 
 /** Two decimal digits as one BCD byte: 12 -> 12h. */

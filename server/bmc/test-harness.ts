@@ -5,6 +5,9 @@
 import { CC } from "../ipmi/completion-codes";
 import { IpmiError } from "../ipmi/fields";
 import type { BusKind, HandlerContext, HandlerSpec } from "../router/types";
+import { type BmcOptions, createBmc } from "./index";
+import { type BmcProfile, parseProfile } from "./profile";
+import defaultProfileJson from "./profiles/default.json" with { type: "json" };
 
 export interface Answer {
   cc: number;
@@ -53,3 +56,36 @@ export function manualClock(start = 1_000_000): { now: () => number; advance(ms:
     },
   };
 }
+
+/**
+ * 2027-01-15T08:00:00Z in ms: a whole number of periods of the default profile's
+ * slow sensor waves (180 s, 600 s, 900 s), so their readings sit at their centre.
+ */
+export const T0 = 1_800_000_000_000;
+/** T0 as a SEL timestamp, LS byte first. */
+export const T0_SECONDS_LE = [0x00, 0xd2, 0x49, 0x6b] as const;
+
+/** A BMC on a manual clock at T0 with `h(id)` and `ask(id, bytes, busKind)` shortcuts. */
+export function testBmc(options: BmcOptions = {}) {
+  const clock = manualClock(T0);
+  const bmc = createBmc({ now: clock.now, ...options });
+  const h = (id: string) => find(bmc.handlers, id);
+  return {
+    ...bmc,
+    bmc,
+    clock,
+    h,
+    ask: (id: string, request: readonly number[] = [], busKind: BusKind = "bt") =>
+      call(h(id), request, busKind),
+  };
+}
+
+/** The shipped default profile's JSON, changed by `edit`, checked like a profile file. */
+export function profileWith(edit: (json: ProfileJson) => void): BmcProfile {
+  const json = structuredClone(defaultProfileJson) as unknown as ProfileJson;
+  edit(json);
+  return parseProfile(json, "test profile");
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: test profiles are edited as loose JSON.
+export type ProfileJson = Record<string, any>;

@@ -4,9 +4,14 @@
  * present count is computed from an injectable clock whenever someone looks, so
  * tests move time by hand and nothing sleeps.
  *
- * Expiry *actions* (hard reset, power down, power cycle, SEL events) are a later
- * issue. The hook points are `onPreTimeout`, `onExpire`, `expired()` and
- * `nextDeadline()` (when a scheduler should call `tick()` next).
+ * Expiry actions (hard reset, power down, power cycle) and the SEL events are the
+ * BMC's (index.ts), through `onPreTimeout` and `onExpire`; the running server calls
+ * `tick()` at `nextDeadline()` so expiry happens on time without anyone asking, and
+ * `onChange` tells it (and the store) when the configuration or the deadline moved.
+ *
+ * A system reset or power-down stops the timer and clears the "don't log" flag, as
+ * does an expiry; the timer use expiration flags stay until Set Watchdog Timer clears
+ * them (27.7).
  */
 import { CC } from "../ipmi/completion-codes";
 import { IpmiError } from "../ipmi/fields";
@@ -134,6 +139,22 @@ export interface WatchdogPreTimeout {
   at: number;
 }
 
+/** The part of the state that survives a BMC restart (persisted). */
+export interface WatchdogConfig {
+  initialized: boolean;
+  timerUse: number;
+  dontLog: boolean;
+  timeoutAction: number;
+  preTimeoutInterrupt: number;
+  preTimeoutInterval: number;
+  initialCountdown: number;
+}
+
+/** A stopped watchdog with a saved configuration, as after a BMC restart. */
+export function watchdogStateFromConfig(c: WatchdogConfig): WatchdogState {
+  return { ...createWatchdogState(), ...c, stoppedCountdown: c.initialCountdown };
+}
+
 export interface WatchdogOptions {
   /** Milliseconds; defaults to Date.now. */
   now?: () => number;
@@ -146,6 +167,7 @@ export class Watchdog {
   private readonly now: () => number;
   private readonly expireListeners = new Set<(e: WatchdogExpiry) => void>();
   private readonly preTimeoutListeners = new Set<(e: WatchdogPreTimeout) => void>();
+  private readonly changeListeners = new Set<() => void>();
 
   constructor(options: WatchdogOptions = {}) {
     this.now = options.now ?? Date.now;
@@ -193,6 +215,7 @@ export class Watchdog {
       s.stoppedCountdown = req.initialCountdown;
     }
     this.tick();
+    this.changed();
   }
 
   /**
@@ -209,6 +232,38 @@ export class Watchdog {
     if (s.running && s.preTimeoutReached) return;
     this.start();
     this.tick();
+    this.changed();
+  }
+
+  /**
+   * The system was reset or powered down: the timer stops where it is, the "don't log"
+   * flag and the pre-timeout flag clear; configuration and expiration flags stay.
+   */
+  systemReset(): void {
+    this.tick();
+    const s = this.state;
+    if (s.running) {
+      s.stoppedCountdown = this.presentCountdown();
+      s.running = false;
+    }
+    s.dontLog = false;
+    s.preTimeoutFlag = false;
+    s.preTimeoutReached = false;
+    this.changed();
+  }
+
+  /** The persisted part of the state. */
+  config(): WatchdogConfig {
+    const s = this.state;
+    return {
+      initialized: s.initialized,
+      timerUse: s.timerUse,
+      dontLog: s.dontLog,
+      timeoutAction: s.timeoutAction,
+      preTimeoutInterrupt: s.preTimeoutInterrupt,
+      preTimeoutInterval: s.preTimeoutInterval,
+      initialCountdown: s.initialCountdown,
+    };
   }
 
   /** Get Watchdog Timer. */
@@ -248,6 +303,7 @@ export class Watchdog {
   clearPreTimeoutFlag(): void {
     this.tick();
     this.state.preTimeoutFlag = false;
+    this.changed();
   }
 
   /** Clock time (ms) of the next pre-timeout or expiry, or null when the timer is stopped. */
@@ -277,6 +333,7 @@ export class Watchdog {
         at: Math.max(s.startedAt, expiryAt - s.preTimeoutInterval * 1000),
       };
       for (const fn of this.preTimeoutListeners) fn(event);
+      if (remaining > 0) this.changed();
     }
     if (remaining > 0) return null;
     s.running = false;
@@ -289,7 +346,10 @@ export class Watchdog {
       dontLog: s.dontLog,
       at: expiryAt,
     };
+    // 27.7: the "don't log" flag clears after every timeout (the expiry itself honoured it).
+    s.dontLog = false;
     for (const fn of this.expireListeners) fn(expiry);
+    this.changed();
     return expiry;
   }
 
@@ -299,10 +359,20 @@ export class Watchdog {
     return () => this.expireListeners.delete(fn);
   }
 
+  /** Called after anything that changes the configuration, the flags or the next deadline. */
+  onChange(fn: () => void): () => void {
+    this.changeListeners.add(fn);
+    return () => this.changeListeners.delete(fn);
+  }
+
   /** Called when the pre-timeout point is reached with an interrupt configured. */
   onPreTimeout(fn: (e: WatchdogPreTimeout) => void): () => void {
     this.preTimeoutListeners.add(fn);
     return () => this.preTimeoutListeners.delete(fn);
+  }
+
+  private changed(): void {
+    for (const fn of this.changeListeners) fn();
   }
 
   private start(): void {

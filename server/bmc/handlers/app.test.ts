@@ -4,7 +4,11 @@ import { CC } from "../../ipmi/completion-codes";
 import { NETFN } from "../../ipmi/netfn";
 import { createBmc } from "../index";
 import { createBmcState, EXAMPLE_GUID, guidToWire, MESSAGE_FLAGS } from "../state";
-import { call, find, manualClock } from "../test-harness";
+import { call, find, manualClock, testBmc } from "../test-harness";
+import { CC_CHANNEL_SESSION_LESS } from "./app";
+
+/** A system event record for Add SEL Entry (the BMC fills in id and timestamp). */
+const SEL_RECORD = [0, 0, 0x02, 0, 0, 0, 0, 0x41, 0x00, 0x04, 0x1f, 0x01, 0x6f, 0x01, 0xff, 0xff];
 
 function bmc(options: Parameters<typeof createBmc>[0] = {}) {
   const b = createBmc(options);
@@ -17,16 +21,56 @@ describe("createBmc", () => {
     const rows = handlers.map((h) => [h.id, h.netFn, h.cmd, h.privilege]);
     expect(rows).toEqual([
       ["app.get-device-id", 0x06, 0x01, "user"],
+      ["app.cold-reset", 0x06, 0x02, "admin"],
+      ["app.warm-reset", 0x06, 0x03, "admin"],
       ["app.get-self-test-results", 0x06, 0x04, "user"],
+      ["app.set-acpi-power-state", 0x06, 0x06, "admin"],
+      ["app.get-acpi-power-state", 0x06, 0x07, "user"],
       ["app.get-device-guid", 0x06, 0x08, "user"],
       ["app.reset-watchdog-timer", 0x06, 0x22, "operator"],
       ["app.set-watchdog-timer", 0x06, 0x24, "operator"],
       ["app.get-watchdog-timer", 0x06, 0x25, "user"],
       ["app.set-bmc-global-enables", 0x06, 0x2e, "admin"],
       ["app.get-bmc-global-enables", 0x06, 0x2f, "user"],
+      ["app.clear-message-flags", 0x06, 0x30, "admin"],
       ["app.get-message-flags", 0x06, 0x31, "admin"],
       ["app.get-bt-interface-capabilities", 0x06, 0x36, "user"],
+      ["app.get-system-guid", 0x06, 0x37, "user"],
+      ["app.get-channel-access", 0x06, 0x41, "user"],
+      ["app.get-channel-info", 0x06, 0x42, "user"],
+      ["chassis.get-chassis-capabilities", 0x00, 0x00, "user"],
       ["chassis.get-chassis-status", 0x00, 0x01, "user"],
+      ["chassis.chassis-control", 0x00, 0x02, "operator"],
+      ["chassis.chassis-identify", 0x00, 0x04, "operator"],
+      ["chassis.set-power-restore-policy", 0x00, 0x06, "operator"],
+      ["chassis.get-system-restart-cause", 0x00, 0x07, "user"],
+      ["chassis.set-system-boot-options", 0x00, 0x08, "operator"],
+      ["chassis.get-system-boot-options", 0x00, 0x09, "operator"],
+      ["chassis.get-poh-counter", 0x00, 0x0f, "user"],
+      ["sensor.platform-event", 0x04, 0x02, "operator"],
+      ["sensor.get-device-sdr-info", 0x04, 0x20, "user"],
+      ["sensor.get-sensor-reading-factors", 0x04, 0x23, "user"],
+      ["sensor.set-sensor-threshold", 0x04, 0x26, "operator"],
+      ["sensor.get-sensor-threshold", 0x04, 0x27, "user"],
+      ["sensor.get-sensor-event-enable", 0x04, 0x29, "user"],
+      ["sensor.get-sensor-reading", 0x04, 0x2d, "user"],
+      ["sensor.get-sensor-type", 0x04, 0x2f, "user"],
+      ["storage.get-fru-inventory-area-info", 0x0a, 0x10, "user"],
+      ["storage.read-fru-data", 0x0a, 0x11, "user"],
+      ["storage.write-fru-data", 0x0a, 0x12, "operator"],
+      ["storage.get-sdr-repository-info", 0x0a, 0x20, "user"],
+      ["storage.get-sdr-repository-allocation-info", 0x0a, 0x21, "user"],
+      ["storage.reserve-sdr-repository", 0x0a, 0x22, "user"],
+      ["storage.get-sdr", 0x0a, 0x23, "user"],
+      ["storage.get-sel-info", 0x0a, 0x40, "user"],
+      ["storage.get-sel-allocation-info", 0x0a, 0x41, "user"],
+      ["storage.reserve-sel", 0x0a, 0x42, "user"],
+      ["storage.get-sel-entry", 0x0a, 0x43, "user"],
+      ["storage.add-sel-entry", 0x0a, 0x44, "operator"],
+      ["storage.delete-sel-entry", 0x0a, 0x46, "operator"],
+      ["storage.clear-sel", 0x0a, 0x47, "operator"],
+      ["storage.get-sel-time", 0x0a, 0x48, "user"],
+      ["storage.set-sel-time", 0x0a, 0x49, "operator"],
     ]);
     for (const h of handlers) expect(h.description).toBe(commandName(h.netFn, h.cmd));
   });
@@ -48,11 +92,12 @@ describe("createBmc", () => {
 });
 
 describe("Get Device ID (06h/01h)", () => {
-  it("answers ipmitool mc info with the default identity", async () => {
-    // 20h id, rev 1, fw 1.00, IPMI 2.0 (02h), chassis device, IANA 32473 (D9 7E 00), product 0001h, aux 0.
+  it("answers ipmitool mc info with the default profile's identity", async () => {
+    // 20h id, rev 1, fw 1.00, IPMI 2.0 (02h), chassis + FRU + SEL + SDR repository + sensor
+    // device (8Fh), IANA 32473 (D9 7E 00), product 0001h, aux 0.
     expect(await call(bmc().h("app.get-device-id"))).toEqual({
       cc: CC.OK,
-      data: [0x20, 0x01, 0x01, 0x00, 0x02, 0x80, 0xd9, 0x7e, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00],
+      data: [0x20, 0x01, 0x01, 0x00, 0x02, 0x8f, 0xd9, 0x7e, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00],
     });
   });
 
@@ -202,5 +247,155 @@ describe("NETFN", () => {
   it("registers App handlers on 06h", () => {
     const app = createBmc().handlers.filter((h) => h.id.startsWith("app."));
     expect(app.every((h) => h.netFn === NETFN.APP)).toBe(true);
+  });
+});
+
+describe("Cold Reset (06h/02h) and Warm Reset (06h/03h)", () => {
+  it("cold reset returns the BMC to its power-up state and keeps non-volatile data", async () => {
+    const b = testBmc();
+    await b.ask("app.set-bmc-global-enables", [0x0f]);
+    await b.ask("app.set-watchdog-timer", [0x04, 0x01, 0x00, 0x00, 0x64, 0x00]);
+    await b.ask("app.reset-watchdog-timer");
+    const [lo, hi] = (await b.ask("storage.reserve-sdr-repository")).data as [number, number];
+    expect((await b.ask("storage.add-sel-entry", SEL_RECORD)).cc).toBe(CC.OK);
+    expect(await b.ask("app.cold-reset")).toEqual({ cc: CC.OK, data: [] });
+    expect((await b.ask("app.get-bmc-global-enables")).data).toEqual([0x08]);
+    // The watchdog stopped; its configuration stayed.
+    expect((await b.ask("app.get-watchdog-timer")).data).toEqual([
+      0x04, 0x01, 0x00, 0x00, 0x64, 0x00, 0x64, 0x00,
+    ]);
+    expect((await b.ask("storage.get-sdr", [lo, hi, 0x01, 0x00, 0x05, 0x04])).cc).toBe(
+      CC.RESERVATION_INVALID,
+    );
+    expect((await b.ask("storage.get-sel-info")).data.slice(1, 3)).toEqual([0x01, 0x00]);
+  });
+
+  it("warm reset cancels reservations but leaves the watchdog running", async () => {
+    const b = testBmc();
+    await b.ask("app.set-watchdog-timer", [0x44, 0x01, 0x00, 0x00, 0x64, 0x00]);
+    await b.ask("app.reset-watchdog-timer");
+    const [lo, hi] = (await b.ask("storage.reserve-sel")).data as [number, number];
+    expect(await b.ask("app.warm-reset")).toEqual({ cc: CC.OK, data: [] });
+    expect((await b.ask("app.get-watchdog-timer")).data[0]).toBe(0x44);
+    expect((await b.ask("storage.clear-sel", [lo, hi, 0x43, 0x4c, 0x52, 0x00])).cc).toBe(
+      CC.RESERVATION_INVALID,
+    );
+  });
+
+  it("take no request data", async () => {
+    expect((await testBmc().ask("app.cold-reset", [0x00])).cc).toBe(CC.REQUEST_FIELD_LENGTH_EXCEEDED);
+  });
+});
+
+describe("Set/Get ACPI Power State (06h/06h, 06h/07h)", () => {
+  it("starts at S0/G0 and D0 with the power on", async () => {
+    expect(await testBmc().ask("app.get-acpi-power-state")).toEqual({ cc: CC.OK, data: [0x00, 0x00] });
+  });
+
+  it("sets the states whose bit 7 is set and leaves the others", async () => {
+    const b = testBmc();
+    // ipmitool raw 0x06 0x06 0x85 0x83: S5/G2 soft off, D3.
+    expect(await b.ask("app.set-acpi-power-state", [0x85, 0x83])).toEqual({ cc: CC.OK, data: [] });
+    expect((await b.ask("app.get-acpi-power-state")).data).toEqual([0x05, 0x03]);
+    // Bit 7 clear: "don't set"; 7Fh: no change.
+    expect((await b.ask("app.set-acpi-power-state", [0x01, 0xff])).cc).toBe(CC.OK);
+    expect((await b.ask("app.get-acpi-power-state")).data).toEqual([0x05, 0x03]);
+    expect((await b.ask("app.set-acpi-power-state", [0xa0, 0x2a])).cc).toBe(CC.OK);
+    expect((await b.ask("app.get-acpi-power-state")).data).toEqual([0x20, 0x03]);
+  });
+
+  it.each([
+    ["system state 0Bh", [0x8b, 0x00]],
+    ["system state 22h", [0xa2, 0x00]],
+    ["device state 04h", [0x00, 0x84]],
+  ])("answers CCh to reserved %s", async (_name, bytes) => {
+    const b = testBmc();
+    expect((await b.ask("app.set-acpi-power-state", bytes)).cc).toBe(CC.INVALID_DATA_FIELD);
+    expect((await b.ask("app.get-acpi-power-state")).data).toEqual([0x00, 0x00]);
+  });
+
+  it("needs both bytes", async () => {
+    expect((await testBmc().ask("app.set-acpi-power-state", [0x85])).cc).toBe(CC.REQUEST_LENGTH_INVALID);
+  });
+});
+
+describe("Get System GUID (06h/37h)", () => {
+  it("sends the profile's system GUID least significant byte first", async () => {
+    expect(await testBmc().ask("app.get-system-guid")).toEqual({
+      cc: CC.OK,
+      data: [0x1d, 0x2c, 0x3b, 0x8f, 0x8d, 0x9c, 0x7b, 0x8a, 0x6f, 0x4e, 0x5d, 0x4c, 0x3b, 0x2a, 0x1f, 0x0e],
+    });
+  });
+});
+
+describe("Clear Message Flags (06h/30h)", () => {
+  it("clears the watchdog pre-timeout flag (bit 3) and the flags the BMC holds", async () => {
+    const b = testBmc();
+    await b.ask("app.set-watchdog-timer", [0x04, 0x31, 0x02, 0x00, 0x64, 0x00]);
+    await b.ask("app.reset-watchdog-timer");
+    b.clock.advance(8_000);
+    b.state.messageFlags = MESSAGE_FLAGS.OEM0;
+    expect((await b.ask("app.get-message-flags")).data).toEqual([0x28]);
+    expect(await b.ask("app.clear-message-flags", [0x08])).toEqual({ cc: CC.OK, data: [] });
+    expect((await b.ask("app.get-message-flags")).data).toEqual([0x20]);
+    expect(await b.ask("app.clear-message-flags", [0xe3])).toEqual({ cc: CC.OK, data: [] });
+    expect((await b.ask("app.get-message-flags")).data).toEqual([0x00]);
+  });
+
+  it("answers CCh to reserved bits 2 and 4, D4h over LAN, C7h without the byte", async () => {
+    const b = testBmc();
+    expect((await b.ask("app.clear-message-flags", [0x04])).cc).toBe(CC.INVALID_DATA_FIELD);
+    expect((await b.ask("app.clear-message-flags", [0x10])).cc).toBe(CC.INVALID_DATA_FIELD);
+    expect((await b.ask("app.clear-message-flags", [0x08], "lan")).cc).toBe(CC.INSUFFICIENT_PRIVILEGE);
+    expect((await b.ask("app.clear-message-flags", [])).cc).toBe(CC.REQUEST_LENGTH_INVALID);
+  });
+});
+
+describe("Get Channel Info (06h/42h)", () => {
+  it("describes the system interface as the current channel of a BT request", async () => {
+    // Channel 0Fh, medium 0Ch (system interface), protocol 08h (BT-v1.5), session-less,
+    // vendor IPMI forum (7154 = F2 1B 00), no interrupts (FFh FFh).
+    expect(await testBmc().ask("app.get-channel-info", [0x0e])).toEqual({
+      cc: CC.OK,
+      data: [0x0f, 0x0c, 0x08, 0x00, 0xf2, 0x1b, 0x00, 0xff, 0xff],
+    });
+  });
+
+  it("describes the LAN channel, which is the current one over LAN", async () => {
+    const lan = [0x01, 0x04, 0x01, 0x80, 0xf2, 0x1b, 0x00, 0xff, 0xff];
+    const b = testBmc();
+    expect(await b.ask("app.get-channel-info", [0x01])).toEqual({ cc: CC.OK, data: lan });
+    expect(await b.ask("app.get-channel-info", [0x0e], "lan")).toEqual({ cc: CC.OK, data: lan });
+    expect((await b.ask("app.get-channel-info", [0x00])).data.slice(0, 4)).toEqual([0x00, 0x01, 0x01, 0x00]);
+  });
+
+  it("answers CCh to a channel the profile has not got and to reserved bits", async () => {
+    const b = testBmc();
+    expect((await b.ask("app.get-channel-info", [0x05])).cc).toBe(CC.INVALID_DATA_FIELD);
+    expect((await b.ask("app.get-channel-info", [0x11])).cc).toBe(CC.INVALID_DATA_FIELD);
+    expect((await b.ask("app.get-channel-info", [])).cc).toBe(CC.REQUEST_LENGTH_INVALID);
+  });
+});
+
+describe("Get Channel Access (06h/41h)", () => {
+  it("answers the LAN channel's access mode and privilege limit, volatile and non-volatile", async () => {
+    const b = testBmc();
+    // PEF alerting disabled (bit 5), per-message and user-level auth enabled, always available; admin limit.
+    expect(await b.ask("app.get-channel-access", [0x01, 0x40])).toEqual({ cc: CC.OK, data: [0x22, 0x04] });
+    expect(await b.ask("app.get-channel-access", [0x01, 0x80])).toEqual({ cc: CC.OK, data: [0x22, 0x04] });
+    expect(await b.ask("app.get-channel-access", [0x0e, 0x80], "lan")).toEqual({
+      cc: CC.OK,
+      data: [0x22, 0x04],
+    });
+  });
+
+  it("answers 82h for session-less channels and CCh for bad selectors", async () => {
+    const b = testBmc();
+    expect((await b.ask("app.get-channel-access", [0x0f, 0x80])).cc).toBe(CC_CHANNEL_SESSION_LESS);
+    expect(CC_CHANNEL_SESSION_LESS).toBe(0x82);
+    expect((await b.ask("app.get-channel-access", [0x01, 0x00])).cc).toBe(CC.INVALID_DATA_FIELD);
+    expect((await b.ask("app.get-channel-access", [0x01, 0xc0])).cc).toBe(CC.INVALID_DATA_FIELD);
+    expect((await b.ask("app.get-channel-access", [0x07, 0x40])).cc).toBe(CC.INVALID_DATA_FIELD);
+    expect((await b.ask("app.get-channel-access", [0x01])).cc).toBe(CC.REQUEST_LENGTH_INVALID);
   });
 });

@@ -5,24 +5,53 @@
 import { CC } from "../../ipmi/completion-codes";
 import { IpmiError, noRequest, struct, u8, u16 } from "../../ipmi/fields";
 import { NETFN } from "../../ipmi/netfn";
-import { defineHandler, type HandlerContext, type HandlerSpec } from "../../router/types";
+import { defineHandler, type HandlerSpec } from "../../router/types";
+import { ACCESS_MODE_CODES, IPMI_VENDOR_IANA, SESSION_SUPPORT_CODES } from "../codes";
+import { type BmcCore, channelOf, invalidField, le16, requireSystemInterface } from "../core";
 import { type BmcState, GLOBAL_ENABLES, MESSAGE_FLAGS, toBcd } from "../state";
-import type { Watchdog } from "../watchdog";
 
 export const APP_CMD = {
   GET_DEVICE_ID: 0x01,
+  COLD_RESET: 0x02,
+  WARM_RESET: 0x03,
   GET_SELF_TEST_RESULTS: 0x04,
+  SET_ACPI_POWER_STATE: 0x06,
+  GET_ACPI_POWER_STATE: 0x07,
   GET_DEVICE_GUID: 0x08,
   RESET_WATCHDOG_TIMER: 0x22,
   SET_WATCHDOG_TIMER: 0x24,
   GET_WATCHDOG_TIMER: 0x25,
   SET_BMC_GLOBAL_ENABLES: 0x2e,
   GET_BMC_GLOBAL_ENABLES: 0x2f,
+  CLEAR_MESSAGE_FLAGS: 0x30,
   GET_MESSAGE_FLAGS: 0x31,
   GET_BT_INTERFACE_CAPABILITIES: 0x36,
+  GET_SYSTEM_GUID: 0x37,
+  GET_CHANNEL_ACCESS: 0x41,
+  GET_CHANNEL_INFO: 0x42,
 } as const;
 
-export function appHandlers(state: BmcState, watchdog: Watchdog): HandlerSpec[] {
+/** Set ACPI Power State: the system and device state values 20.6 defines; 7Fh is "no change". */
+const ACPI_SYSTEM_STATES = new Set([
+  0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x20, 0x21, 0x2a,
+]);
+const ACPI_DEVICE_STATES = new Set([0x00, 0x01, 0x02, 0x03, 0x2a]);
+const ACPI_NO_CHANGE = 0x7f;
+const ACPI_SET = 0x80;
+
+/** Clear Message Flags bits 2 and 4 are reserved (22.3). */
+const CLEAR_FLAGS_RESERVED = 0x14;
+
+/** Get Channel Info / Access: 0Eh asks about the channel the request came in on. */
+const CURRENT_CHANNEL = 0x0e;
+/** Get Channel Access byte 2 bits 7:6. */
+const ACCESS_NON_VOLATILE = 0x40;
+const ACCESS_VOLATILE = 0x80;
+/** Get Channel Access completion code 82h: command not supported for the selected channel (session-less). */
+export const CC_CHANNEL_SESSION_LESS = 0x82;
+
+export function appHandlers(core: BmcCore): HandlerSpec[] {
+  const { state, watchdog } = core;
   return [
     defineHandler({
       id: "app.get-device-id",
@@ -34,6 +63,30 @@ export function appHandlers(state: BmcState, watchdog: Watchdog): HandlerSpec[] 
       handle: () => ({ data: deviceIdBytes(state) }),
     }),
     defineHandler({
+      id: "app.cold-reset",
+      netFn: NETFN.APP,
+      cmd: APP_CMD.COLD_RESET,
+      privilege: "admin",
+      description: "Cold Reset",
+      request: noRequest,
+      handle: () => {
+        core.coldReset();
+        return {};
+      },
+    }),
+    defineHandler({
+      id: "app.warm-reset",
+      netFn: NETFN.APP,
+      cmd: APP_CMD.WARM_RESET,
+      privilege: "admin",
+      description: "Warm Reset",
+      request: noRequest,
+      handle: () => {
+        core.warmReset();
+        return {};
+      },
+    }),
+    defineHandler({
       id: "app.get-self-test-results",
       netFn: NETFN.APP,
       cmd: APP_CMD.GET_SELF_TEST_RESULTS,
@@ -41,6 +94,37 @@ export function appHandlers(state: BmcState, watchdog: Watchdog): HandlerSpec[] 
       description: "Get Self Test Results",
       request: noRequest,
       handle: () => ({ data: [state.selfTest.result, state.selfTest.detail] }),
+    }),
+    defineHandler({
+      id: "app.set-acpi-power-state",
+      netFn: NETFN.APP,
+      cmd: APP_CMD.SET_ACPI_POWER_STATE,
+      privilege: "admin",
+      description: "Set ACPI Power State",
+      request: struct({ system: u8, device: u8 }),
+      handle: (ctx) => {
+        const { system, device } = ctx.request;
+        const sys = system & 0x7f;
+        const dev = device & 0x7f;
+        if (system & ACPI_SET && sys !== ACPI_NO_CHANGE && !ACPI_SYSTEM_STATES.has(sys)) {
+          invalidField(`system power state ${sys.toString(16)}h is reserved`);
+        }
+        if (device & ACPI_SET && dev !== ACPI_NO_CHANGE && !ACPI_DEVICE_STATES.has(dev)) {
+          invalidField(`device power state ${dev.toString(16)}h is reserved`);
+        }
+        if (system & ACPI_SET && sys !== ACPI_NO_CHANGE) state.acpi.system = sys;
+        if (device & ACPI_SET && dev !== ACPI_NO_CHANGE) state.acpi.device = dev;
+        return {};
+      },
+    }),
+    defineHandler({
+      id: "app.get-acpi-power-state",
+      netFn: NETFN.APP,
+      cmd: APP_CMD.GET_ACPI_POWER_STATE,
+      privilege: "user",
+      description: "Get ACPI Power State",
+      request: noRequest,
+      handle: () => ({ data: [state.acpi.system & 0x7f, state.acpi.device & 0x7f] }),
     }),
     defineHandler({
       id: "app.get-device-guid",
@@ -130,6 +214,23 @@ export function appHandlers(state: BmcState, watchdog: Watchdog): HandlerSpec[] 
       handle: () => ({ data: [state.globalEnables] }),
     }),
     defineHandler({
+      id: "app.clear-message-flags",
+      netFn: NETFN.APP,
+      cmd: APP_CMD.CLEAR_MESSAGE_FLAGS,
+      // Table G-1: local only.
+      privilege: "admin",
+      description: "Clear Message Flags",
+      request: struct({ clear: u8 }),
+      handle: (ctx) => {
+        requireSystemInterface(ctx);
+        const clear = ctx.request.clear;
+        if (clear & CLEAR_FLAGS_RESERVED) invalidField("clear message flags bits 2 and 4 are reserved");
+        if (clear & MESSAGE_FLAGS.WATCHDOG_PRE_TIMEOUT) watchdog.clearPreTimeoutFlag();
+        state.messageFlags &= ~clear;
+        return {};
+      },
+    }),
+    defineHandler({
       id: "app.get-message-flags",
       netFn: NETFN.APP,
       cmd: APP_CMD.GET_MESSAGE_FLAGS,
@@ -163,7 +264,79 @@ export function appHandlers(state: BmcState, watchdog: Watchdog): HandlerSpec[] 
         };
       },
     }),
+    defineHandler({
+      id: "app.get-system-guid",
+      netFn: NETFN.APP,
+      cmd: APP_CMD.GET_SYSTEM_GUID,
+      privilege: "user",
+      description: "Get System GUID",
+      request: noRequest,
+      handle: () => ({ data: state.systemGuid }),
+    }),
+    defineHandler({
+      id: "app.get-channel-access",
+      netFn: NETFN.APP,
+      cmd: APP_CMD.GET_CHANNEL_ACCESS,
+      privilege: "user",
+      description: "Get Channel Access",
+      request: struct({ channel: u8, access: u8 }),
+      handle: (ctx) => {
+        const { channel, access } = ctx.request;
+        if (channel & 0xf0) invalidField("channel byte bits 7:4 are reserved");
+        const which = access & 0xc0;
+        if (access & 0x3f || (which !== ACCESS_NON_VOLATILE && which !== ACCESS_VOLATILE)) {
+          invalidField("byte 2 must be 40h (non-volatile) or 80h (present setting)");
+        }
+        const c = findChannel(core, channel === CURRENT_CHANNEL ? channelOf(core, ctx) : channel);
+        if (c.sessionSupport === "session-less") {
+          throw new IpmiError(CC_CHANNEL_SESSION_LESS, `channel ${c.number} is session-less`);
+        }
+        // No Set Channel Access yet: the volatile and non-volatile settings are the profile's.
+        const a = c.access;
+        return {
+          data: [
+            (a.pefAlerting ? 0 : 0x20) |
+              (a.perMessageAuth ? 0 : 0x10) |
+              (a.userLevelAuth ? 0 : 0x08) |
+              ACCESS_MODE_CODES[a.mode],
+            a.privilegeLimit & 0x0f,
+          ],
+        };
+      },
+    }),
+    defineHandler({
+      id: "app.get-channel-info",
+      netFn: NETFN.APP,
+      cmd: APP_CMD.GET_CHANNEL_INFO,
+      privilege: "user",
+      description: "Get Channel Info Command",
+      request: struct({ channel: u8 }),
+      handle: (ctx) => {
+        const { channel } = ctx.request;
+        if (channel & 0xf0) invalidField("channel byte bits 7:4 are reserved");
+        const c = findChannel(core, channel === CURRENT_CHANNEL ? channelOf(core, ctx) : channel);
+        return {
+          data: [
+            c.number,
+            c.medium & 0x7f,
+            c.protocol & 0x1f,
+            // No sessions are active until the LAN channel exists.
+            SESSION_SUPPORT_CODES[c.sessionSupport] << 6,
+            IPMI_VENDOR_IANA & 0xff,
+            (IPMI_VENDOR_IANA >> 8) & 0xff,
+            (IPMI_VENDOR_IANA >> 16) & 0xff,
+            ...c.auxInfo,
+          ],
+        };
+      },
+    }),
   ];
+}
+
+function findChannel(core: BmcCore, number: number) {
+  const c = core.profile.channels.find((ch) => ch.number === number);
+  if (!c) invalidField(`channel ${number} does not exist`);
+  return c;
 }
 
 /** Get Device ID response data, bytes 1..11 and the optional 12..15 (section 20.1). */
@@ -184,18 +357,4 @@ export function deviceIdBytes(state: BmcState): number[] {
   ];
   if (d.auxFirmwareRevision !== null) bytes.push(...d.auxFirmwareRevision);
   return bytes;
-}
-
-/**
- * Commands table G-1 marks "local only" are for the system interface: the host's BT or
- * KCS, or the console injecting as the host. LAN and IPMB requests get D4h.
- */
-function requireSystemInterface(ctx: HandlerContext<unknown>): void {
-  if (ctx.busKind === "lan" || ctx.busKind === "ipmb") {
-    throw new IpmiError(CC.INSUFFICIENT_PRIVILEGE, "command is only available on the system interface");
-  }
-}
-
-function le16(value: number): [number, number] {
-  return [value & 0xff, (value >> 8) & 0xff];
 }

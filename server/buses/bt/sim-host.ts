@@ -1,13 +1,14 @@
 /**
  * The built-in simulated host: a BT transport whose other end is a scripted Linux host
- * (host-script.ts). Like a real BT host it keeps one request outstanding, numbers
- * them with the BT sequence byte, and gives up on a request after `hostTimeoutMs`
+ * (host-script.ts), which it hands every answer (its SDR walk needs them). Like a real
+ * BT host it keeps one request outstanding, numbers them with the BT sequence byte,
+ * and gives up on a request after `hostTimeoutMs`
  * (OpenBMC's btbridged and the Linux driver wait about 5 s). Like the hardware it
  * holds one response at a time: a write while the host has not read the previous one
  * answers "busy", which is what exercises the router's response queue.
  */
 import { decodeBtResponse, encodeBtRequest } from "./bt-codec";
-import { BOOT_SEQUENCE, type ScriptedRequest, steadyRequest } from "./host-script";
+import { HostScript } from "./host-script";
 import type { BtTransport } from "./transport";
 
 export interface SimHostOptions {
@@ -36,7 +37,6 @@ export class SimulatedHost implements BtTransport {
   private frameListener: ((frame: Uint8Array) => void) | undefined;
   private writableListener: (() => void) | undefined;
   private running = false;
-  private step = 0;
   private seq = 0;
   private outstanding: { seq: number; netFn: number; cmd: number; sentAt: number } | undefined;
   private hostTimer: ReturnType<typeof setTimeout> | undefined;
@@ -46,6 +46,8 @@ export class SimulatedHost implements BtTransport {
   private doneWaiters: (() => void)[] = [];
   private readonly options: Required<SimHostOptions>;
   readonly stats: SimHostStats = { sent: 0, answered: 0, timedOut: 0, mismatched: 0, byCompletionCode: {} };
+  /** What the host says next; it also keeps what the SDR walk and FRU reads found. */
+  readonly script: HostScript;
 
   constructor(options: SimHostOptions) {
     if (!(options.rate > 0))
@@ -57,6 +59,7 @@ export class SimulatedHost implements BtTransport {
       boot: true,
       ...options,
     };
+    this.script = new HostScript({ watchdogEvery: this.options.watchdogEvery, boot: this.options.boot });
   }
 
   get description(): string {
@@ -119,6 +122,7 @@ export class SimulatedHost implements BtTransport {
     }
     this.outstanding = undefined;
     clearTimeout(this.hostTimer);
+    this.script.answer(res.cc, res.data);
     this.stats.answered++;
     const cc = res.cc.toString(16).padStart(2, "0");
     this.stats.byCompletionCode[cc] = (this.stats.byCompletionCode[cc] ?? 0) + 1;
@@ -148,7 +152,7 @@ export class SimulatedHost implements BtTransport {
 
   private sendNext(): void {
     if (!this.running || this.outstanding || !this.frameListener) return;
-    const req = this.nextRequest();
+    const req = this.script.next();
     const seq = this.seq;
     this.seq = (this.seq + 1) & 0xff;
     const sentAt = Date.now();
@@ -164,15 +168,9 @@ export class SimulatedHost implements BtTransport {
     const want = this.outstanding;
     if (!want || want.seq !== seq) return;
     this.outstanding = undefined;
+    this.script.answer(null);
     this.stats.timedOut++;
     this.next(want.sentAt);
-  }
-
-  private nextRequest(): ScriptedRequest {
-    const n = this.step++;
-    if (this.options.boot && n < BOOT_SEQUENCE.length) return BOOT_SEQUENCE[n]!;
-    const steady = this.options.boot ? n - BOOT_SEQUENCE.length : n;
-    return steadyRequest(steady, this.options.watchdogEvery);
   }
 
   private finish(): void {
