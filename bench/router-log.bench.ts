@@ -12,6 +12,7 @@ import { SimulatedHost } from "../server/buses/bt/sim-host";
 import type { Exchange } from "../server/contract/exchange";
 import { createTestDatabase } from "../server/persistence/test-database";
 import { Router } from "../server/router/router";
+import { EXCHANGE_COLUMN_LIST, EXCHANGE_COLUMNS, exchangeValues } from "../server/traffic/columns";
 import { ExchangeLogWriter } from "../server/traffic/log-writer";
 
 const COUNT = Number(process.env.BENCH_COUNT ?? 100_000);
@@ -69,35 +70,11 @@ async function plainSqlite(records: Exchange[]): Promise<number> {
   sqlite.pragma("journal_mode = WAL");
   sqlite.pragma("synchronous = NORMAL");
   const insert = sqlite.prepare(
-    `INSERT INTO "Exchange" (id, busId, busKind, origin, seq, netFn, lun, cmd, request, cc, response, handlerId,
-       status, receivedAt, answeredAt, latencyUs, note, frame, relatedId, ruleId)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO "Exchange" (${EXCHANGE_COLUMN_LIST}) VALUES (${EXCHANGE_COLUMNS.map(() => "?").join(", ")})`,
   );
   const batch = sqlite.transaction((xs: Exchange[]) => {
-    for (const x of xs) {
-      insert.run(
-        x.id,
-        x.busId,
-        x.busKind,
-        x.origin,
-        x.seq,
-        x.netFn,
-        x.lun,
-        x.cmd,
-        Buffer.from(x.request),
-        x.cc,
-        x.response && Buffer.from(x.response),
-        x.handlerId,
-        x.status,
-        x.receivedAt,
-        x.answeredAt,
-        x.latencyUs,
-        x.note,
-        x.frame && Buffer.from(x.frame),
-        x.relatedId,
-        x.ruleId,
-      );
-    }
+    for (const x of xs)
+      insert.run(exchangeValues(x).map((v) => (v instanceof Uint8Array ? Buffer.from(v) : v)));
   });
   const t0 = performance.now();
   for (let i = 0; i < records.length; i += 1000) batch(records.slice(i, i + 1000));

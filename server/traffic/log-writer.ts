@@ -19,7 +19,13 @@
 import type { Exchange } from "../contract/exchange";
 import { toHex } from "../ipmi/hex";
 import type { Database } from "../persistence/database";
-import { EXCHANGE_COLUMN_LIST, EXCHANGE_COLUMNS } from "./columns";
+import {
+  type ColumnKind,
+  EXCHANGE_COLUMN_KINDS,
+  EXCHANGE_COLUMN_LIST,
+  EXCHANGE_COLUMNS,
+  exchangeValues,
+} from "./columns";
 
 /**
  * Most rows one statement takes. SQLite runs synchronously in this process, so this
@@ -68,74 +74,45 @@ export class ExchangeRejectedError extends Error {
   }
 }
 
-function checkInt(x: Exchange, name: keyof Exchange, value: unknown, nullable: boolean): void {
-  if (value === null && nullable) return;
-  if (typeof value !== "number" || !Number.isSafeInteger(value)) {
-    throw new InvalidExchangeError(x.id, `${name} must be an integer${nullable ? " or null" : ""}`);
+/** Whether a value fits a column of this kind. */
+function fits(kind: ColumnKind, value: unknown): boolean {
+  if (value === null) return kind.endsWith("?");
+  switch (kind.replace("?", "")) {
+    case "int":
+      return typeof value === "number" && Number.isSafeInteger(value);
+    case "float":
+      return typeof value === "number" && Number.isFinite(value);
+    case "text":
+      return typeof value === "string";
+    default:
+      return value instanceof Uint8Array;
   }
 }
 
-function checkFloat(x: Exchange, name: keyof Exchange, value: unknown, nullable: boolean): void {
-  if (value === null && nullable) return;
-  if (typeof value !== "number" || !Number.isFinite(value)) {
-    throw new InvalidExchangeError(x.id, `${name} must be a finite number${nullable ? " or null" : ""}`);
+const KIND_TEXT: Record<string, string> = {
+  int: "an integer",
+  float: "a finite number",
+  text: "a string",
+  bytes: "a Uint8Array",
+};
+
+/** The record's values in EXCHANGE_COLUMNS order, type-checked, bytes as hex for json_each. */
+function rowValues(x: Exchange): unknown[] {
+  const values = exchangeValues(x);
+  for (let i = 0; i < values.length; i++) {
+    const column = EXCHANGE_COLUMNS[i]!;
+    const kind = EXCHANGE_COLUMN_KINDS[column];
+    const value = values[i];
+    if (!fits(kind, value)) {
+      const base = kind.replace("?", "");
+      throw new InvalidExchangeError(
+        x.id,
+        `${column} must be ${KIND_TEXT[base]}${kind.endsWith("?") ? " or null" : ""}`,
+      );
+    }
+    if (value instanceof Uint8Array) values[i] = toHex(value, "") as never;
   }
-}
-
-function checkText(x: Exchange, name: keyof Exchange, value: unknown, nullable: boolean): void {
-  if (value === null && nullable) return;
-  if (typeof value !== "string") throw new InvalidExchangeError(x.id, `${name} must be a string`);
-}
-
-function checkBytes(x: Exchange, name: keyof Exchange, value: unknown, nullable: boolean): void {
-  if (value === null && nullable) return;
-  if (!(value instanceof Uint8Array)) throw new InvalidExchangeError(x.id, `${name} must be a Uint8Array`);
-}
-
-/** Appends the record's 19 values to `out` in EXCHANGE_COLUMNS order, checking their types. */
-function pushValues(out: unknown[], x: Exchange): void {
-  checkInt(x, "id", x.id, false);
-  checkText(x, "busId", x.busId, false);
-  checkText(x, "busKind", x.busKind, false);
-  checkText(x, "origin", x.origin, false);
-  checkInt(x, "seq", x.seq, true);
-  checkInt(x, "netFn", x.netFn, true);
-  checkInt(x, "lun", x.lun, true);
-  checkInt(x, "cmd", x.cmd, true);
-  checkBytes(x, "request", x.request, false);
-  checkInt(x, "cc", x.cc, true);
-  checkBytes(x, "response", x.response, true);
-  checkText(x, "handlerId", x.handlerId, true);
-  checkText(x, "status", x.status, false);
-  checkFloat(x, "receivedAt", x.receivedAt, false);
-  checkFloat(x, "answeredAt", x.answeredAt, true);
-  checkInt(x, "latencyUs", x.latencyUs, true);
-  checkText(x, "note", x.note, true);
-  checkBytes(x, "frame", x.frame, true);
-  checkInt(x, "relatedId", x.relatedId, true);
-  checkInt(x, "ruleId", x.ruleId, true);
-  out.push(
-    x.id,
-    x.busId,
-    x.busKind,
-    x.origin,
-    x.seq,
-    x.netFn,
-    x.lun,
-    x.cmd,
-    toHex(x.request, ""),
-    x.cc,
-    x.response === null ? null : toHex(x.response, ""),
-    x.handlerId,
-    x.status,
-    x.receivedAt,
-    x.answeredAt,
-    x.latencyUs,
-    x.note,
-    x.frame === null ? null : toHex(x.frame, ""),
-    x.relatedId,
-    x.ruleId,
-  );
+  return values;
 }
 
 /** Inserts the records with one statement (see INSERT_SQL). At most MAX_ROWS_PER_STATEMENT records. */
@@ -144,12 +121,7 @@ export async function insertExchanges(db: Database, rows: readonly Exchange[]): 
   if (rows.length > MAX_ROWS_PER_STATEMENT) {
     throw new RangeError(`at most ${MAX_ROWS_PER_STATEMENT} rows per statement, got ${rows.length}`);
   }
-  const table: unknown[][] = new Array(rows.length);
-  for (let i = 0; i < rows.length; i++) {
-    const values: unknown[] = [];
-    pushValues(values, rows[i]!);
-    table[i] = values;
-  }
+  const table = rows.map(rowValues);
   await db.$executeRawUnsafe(INSERT_SQL, JSON.stringify(table));
 }
 
