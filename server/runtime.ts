@@ -95,7 +95,7 @@ export async function createRuntime(
   const simHost = bt.simHost;
   if (bt.transport) buses.push(new BtBus("bt0", bt.transport));
   const hostControl = connectHostControl(bt, bmc, log);
-  if (hostControl.wired.length > 0) log.info(`QEMU: ${hostControl.wired.join(", ")}`);
+  if (hostControl.wired.length > 0) log.info(`BT host: ${hostControl.wired.join(", ")}`);
   for (const bus of buses) router.addBus(bus);
 
   const services: ServerServices = {

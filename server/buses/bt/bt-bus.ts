@@ -3,6 +3,9 @@ import type { Bus, BusPort, BusResponse, SendResult } from "../../router/types";
 import { BT_MAX_RESPONSE_DATA, decodeBtRequest, encodeBtResponse } from "./bt-codec";
 import type { BtTransport } from "./transport";
 
+/** Time left for the answer to reach the host after a hold ends. */
+const HOLD_MARGIN_MS = 500;
+
 export class BtBus implements Bus {
   readonly kind = "bt" as const;
   readonly maxResponseData = BT_MAX_RESPONSE_DATA;
@@ -14,10 +17,17 @@ export class BtBus implements Bus {
   ) {
     transport.onFrame((frame) => this.receive(frame));
     transport.onWritable(() => this.port?.ready());
+    transport.onMalformed?.((m) => this.port?.malformed(m));
   }
 
   get description(): string {
     return `BT, ${this.transport.description}`;
+  }
+
+  /** A request may be held for an operator until shortly before its host gives up. */
+  get holdDeadlineMs(): number | undefined {
+    const host = this.transport.hostTimeoutMs;
+    return host === undefined ? undefined : Math.max(100, host - HOLD_MARGIN_MS);
   }
 
   attach(port: BusPort): void {

@@ -1,3 +1,5 @@
+import type { BusMalformed } from "../../router/types";
+
 /**
  * What a BT bus needs from the thing that carries its frames: the Linux bt-bmc
  * device, QEMU's ipmi-bmc-extern socket, or the simulated host. Whole frames both
@@ -6,12 +8,19 @@
 export interface BtTransport {
   /** For people: "simulated host at 10 msg/s". */
   readonly description: string;
+  /** How long the host waits for an answer before it gives up, where the transport knows. */
+  readonly hostTimeoutMs?: number;
   /** Frames from the host, whole. */
   onFrame(listener: (frame: Uint8Array) => void): void;
   /** "busy" while the host has not taken the previous response. */
   write(frame: Uint8Array): "sent" | "busy";
   /** The host took the response: write() will accept the next one. */
   onWritable(listener: () => void): void;
+  /**
+   * Frames the transport itself could not take (a VM message with a bad checksum,
+   * garbage on a socket): the bus records each as a malformed exchange.
+   */
+  onMalformed?(listener: (m: BusMalformed) => void): void;
   open(): Promise<void>;
   close(): Promise<void>;
 }

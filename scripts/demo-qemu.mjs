@@ -1,0 +1,143 @@
+#!/usr/bin/env node
+// `npm run demo:qemu`: a real Linux host talks to our BMC over BT.
+// Starts the server with BT_TRANSPORT=qemu (it listens for QEMU's ipmi-bmc-extern),
+// boots a small Debian-kernel guest in QEMU (scripts/qemu/guest.mjs builds and caches
+// it under .cache/qemu-guest/), and shows the guest's console here while the dashboard
+// shows its traffic: the ipmi_si driver probing at load, then ipmitool's mc info, sdr
+// list, sel list and chassis status.
+//
+//   npm run demo:qemu                 run the guest once, keep the dashboard up (Enter: boot again)
+//   npm run demo:qemu -- --shell      give a shell on the guest afterwards (try ipmitool yourself)
+//   npm run demo:qemu -- --exit       stop everything when the guest is done (exit status: ipmitool's)
+// Environment as for `npm start` (PORT, DATABASE_URL, ...); QEMU_BMC picks the socket
+// (default: any free loopback port), QEMU_ACCEL=kvm tries KVM instead of TCG.
+import { spawn } from "node:child_process";
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { build } from "./build.mjs";
+import { ensure, root } from "./ensure.mjs";
+import { bootGuest, buildGuest, cacheDir, parseGuestOutput, QemuUnavailable } from "./qemu/guest.mjs";
+
+const say = (msg) => process.stdout.write(`\x1b[1m[demo]\x1b[0m ${msg}\n`);
+const shell = process.argv.includes("--shell");
+const exitWhenDone = process.argv.includes("--exit") || !process.stdin.isTTY;
+
+ensure();
+await build();
+
+let guest;
+try {
+  guest = buildGuest();
+} catch (err) {
+  if (err instanceof QemuUnavailable) {
+    process.stderr.write(`\n[demo] QEMU cannot run on this machine: ${err.message}\n`);
+    process.exit(3);
+  }
+  throw err;
+}
+say(`guest: Linux ${guest.kernelVersion} on ${guest.qemuVersion} (${guest.accel})`);
+
+// ---- the server ---------------------------------------------------------------------
+
+const qmpSocket = join(cacheDir, "demo-qmp.sock");
+rmSync(qmpSocket, { force: true });
+const server = spawn(process.execPath, ["--enable-source-maps", join(root, "dist", "server.mjs")], {
+  cwd: root,
+  stdio: ["ignore", "pipe", "pipe"],
+  env: {
+    NEXT_TELEMETRY_DISABLED: "1",
+    LOG_LEVEL: "info",
+    ...process.env,
+    NODE_ENV: "production",
+    BT_TRANSPORT: "qemu",
+    QEMU_BMC: process.env.QEMU_BMC || "127.0.0.1:0",
+    QEMU_MODE: "listen",
+    QEMU_QMP: `unix:${qmpSocket}`,
+  },
+});
+const serverExited = new Promise((resolve) => server.on("exit", (code) => resolve(code)));
+let serverOut = "";
+const relay = (stream) => {
+  createInterface({ input: stream }).on("line", (line) => {
+    serverOut += `${line}\n`;
+    process.stdout.write(`\x1b[2m[server]\x1b[0m ${line}\n`);
+  });
+};
+relay(server.stdout);
+relay(server.stderr);
+
+const ready = await new Promise((resolve) => {
+  const timer = setInterval(() => {
+    const url = /listening on (http:\/\/\S+)/.exec(serverOut);
+    const port = /listening on [^\s,]+:(\d+), /.exec(serverOut);
+    if (url && port) {
+      clearInterval(timer);
+      resolve({ url: url[1], port: Number(port[1]) });
+    }
+  }, 50);
+  void serverExited.then(() => {
+    clearInterval(timer);
+    resolve(undefined);
+  });
+});
+if (!ready) {
+  process.stderr.write("\n[demo] the server stopped before it listened; see its output above.\n");
+  process.exit(1);
+}
+
+let stopping = false;
+async function stop(code) {
+  if (stopping) return;
+  stopping = true;
+  if (vm && vm.exitCode === null) vm.kill("SIGTERM");
+  server.kill("SIGTERM");
+  await serverExited;
+  rmSync(qmpSocket, { force: true });
+  process.exit(code);
+}
+process.on("SIGINT", () => void stop(130));
+process.on("SIGTERM", () => void stop(143));
+
+// ---- the guest ----------------------------------------------------------------------
+
+let vm;
+async function runGuest() {
+  const started = Date.now();
+  say(`booting the guest; its BT interface's BMC is our server on 127.0.0.1:${ready.port}`);
+  say(`watch its traffic live at ${ready.url} (sign in as an operator)`);
+  let consoleText = "";
+  if (shell) {
+    vm = bootGuest(guest, { port: ready.port, shell: true, qmp: `unix:${qmpSocket}` }, "inherit");
+  } else {
+    vm = bootGuest(guest, { port: ready.port, qmp: `unix:${qmpSocket}` });
+    const show = (stream) =>
+      createInterface({ input: stream }).on("line", (line) => {
+        consoleText += `${line}\n`;
+        process.stdout.write(`\x1b[36m[guest]\x1b[0m ${line}\n`);
+      });
+    show(vm.stdout);
+    show(vm.stderr);
+  }
+  await new Promise((resolve) => vm.on("exit", resolve));
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  if (shell) {
+    say(`the guest powered off after ${seconds} s`);
+    return 0;
+  }
+  const sections = parseGuestOutput(consoleText);
+  const commands = ["mc info", "sdr list", "sel list", "chassis status"];
+  const failed = commands.filter((c) => sections[c]?.rc !== 0);
+  say(
+    `guest done in ${seconds} s: ${commands.map((c) => `${c} ${sections[c] ? `rc=${sections[c].rc}` : "did not run"}`).join(", ")}`,
+  );
+  return failed.length === 0 ? 0 : 1;
+}
+
+let status = await runGuest();
+if (exitWhenDone) await stop(status);
+for (;;) {
+  say(`the dashboard keeps the exchanges: ${ready.url}. Enter boots the guest again, Ctrl-C stops.`);
+  await new Promise((resolve) => process.stdin.once("data", resolve));
+  status = await runGuest();
+}

@@ -1,0 +1,422 @@
+/**
+ * Real BT hosts under QEMU, against the built server (dist/server.mjs) with
+ * BT_TRANSPORT=qemu:
+ * 1. qtest: QEMU's isa-ipmi-bt registers (I/O ports E4h-E6h) driven directly by the
+ *    test, no guest OS: requests in, responses out, chassis actions and resets both
+ *    ways, QEMU restarting, garbage on the socket.
+ * 2. A Linux guest (Debian's kernel, busybox + ipmitool initramfs, scripts/qemu/)
+ *    whose ipmi_si driver finds the BT interface and whose ipmitool asks our BMC for
+ *    mc info, sdr list, sel list and chassis status over /dev/ipmi0.
+ * The guest is built (and cached under .cache/qemu-guest/) before the tests, from
+ * Debian's packages; they are skipped only when QEMU cannot run on this machine.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { rmSync } from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  bootGuest,
+  buildGuest,
+  type Guest,
+  parseGuestOutput,
+  QemuUnavailable,
+} from "../../../scripts/qemu/guest.mjs";
+import { type RunningServer, startServer } from "../../integration/server-process";
+import { createTestDatabase, type TestDatabase } from "../../persistence/test-database";
+import { encodeVmMessage } from "./vm-codec";
+
+// ---- the guest, built before anything else (a minute the first time, then cached) ----
+
+let guest: Guest | undefined;
+let unavailable: string | undefined;
+try {
+  guest = buildGuest();
+} catch (err) {
+  if (!(err instanceof QemuUnavailable)) throw err;
+  unavailable = err.message;
+  console.warn(`[qemu tests] skipped: QEMU cannot run on this machine: ${unavailable}`);
+}
+const title = (name: string) =>
+  unavailable ? `${name} (skipped: QEMU cannot run here: ${unavailable})` : name;
+
+// ---- helpers -------------------------------------------------------------------------
+
+interface Row {
+  id: number;
+  seq: number | null;
+  netFn: number | null;
+  cmd: number | null;
+  cc: number | null;
+  request: Uint8Array;
+  response: Uint8Array | null;
+  handlerId: string | null;
+  status: string;
+  note: string | null;
+  receivedAt: number;
+  origin: string;
+  busId: string;
+}
+
+async function rows(tdb: TestDatabase): Promise<Row[]> {
+  return (await tdb.db.exchange.findMany({ orderBy: { id: "asc" } })) as Row[];
+}
+
+async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, what: string, ms = 15_000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** A QMP socket path of this test run's own. */
+function qmpPath(name: string): string {
+  const p = path.join(os.tmpdir(), `bmc-qemu-${process.pid}-${name}.qmp`);
+  rmSync(p, { force: true });
+  return p;
+}
+
+async function qemuServer(tdb: TestDatabase, qmp: string): Promise<{ server: RunningServer; port: number }> {
+  const server = await startServer({
+    DATABASE_URL: tdb.url,
+    BT_TRANSPORT: "qemu",
+    QEMU_BMC: "127.0.0.1:0",
+    QEMU_QMP: `unix:${qmp}`,
+    LOG_LEVEL: "info",
+  });
+  const m = /bus bt0: BT, QEMU ipmi-bmc-extern \(VM protocol\), listening on 127\.0\.0\.1:(\d+)/.exec(
+    server.output(),
+  );
+  if (!m) throw new Error(`the server did not say where it listens for QEMU:\n${server.output()}`);
+  return { server, port: Number(m[1]) };
+}
+
+/** QEMU with no guest OS: the test reads and writes the BT registers through qtest. */
+class Qtest {
+  readonly child: ChildProcess;
+  readonly exited: Promise<number | null>;
+  private buffer = "";
+  private waiting: { resolve: (line: string) => void; reject: (err: Error) => void }[] = [];
+  private chain: Promise<unknown> = Promise.resolve();
+
+  constructor(g: Guest, port: number, qmp: string) {
+    this.child = spawn(
+      g.qemu,
+      [
+        "-qmp",
+        `unix:${qmp},server=on,wait=off`,
+        "-machine",
+        "pc",
+        "-display",
+        "none",
+        "-nodefaults",
+        "-chardev",
+        `socket,id=ipmi0,host=127.0.0.1,port=${port},reconnect=1`,
+        "-device",
+        "ipmi-bmc-extern,id=bmc0,chardev=ipmi0",
+        "-device",
+        "isa-ipmi-bt,bmc=bmc0",
+        "-qtest",
+        "stdio",
+      ],
+      { stdio: ["pipe", "pipe", "ignore"] },
+    );
+    this.exited = new Promise((resolve) =>
+      this.child.on("exit", (code) => {
+        for (const w of this.waiting.splice(0)) w.reject(new Error(`QEMU exited (${code})`));
+        resolve(code);
+      }),
+    );
+    this.child.stdin!.on("error", () => {}); // EPIPE once QEMU is gone: the exit handler reports it
+    this.child.stdout!.on("data", (b: Buffer) => {
+      this.buffer += b.toString();
+      for (let nl = this.buffer.indexOf("\n"); nl >= 0; nl = this.buffer.indexOf("\n")) {
+        const line = this.buffer.slice(0, nl).trim();
+        this.buffer = this.buffer.slice(nl + 1);
+        if (line.startsWith("OK") || line.startsWith("FAIL") || line.startsWith("ERR"))
+          this.waiting.shift()?.resolve(line);
+      }
+    });
+  }
+
+  private command(line: string): Promise<string> {
+    const run = () =>
+      new Promise<string>((resolve, reject) => {
+        if (this.child.exitCode !== null) return reject(new Error(`QEMU exited (${this.child.exitCode})`));
+        this.waiting.push({
+          resolve: (reply) =>
+            reply.startsWith("OK") ? resolve(reply) : reject(new Error(`${line}: ${reply}`)),
+          reject,
+        });
+        this.child.stdin!.write(`${line}\n`);
+      });
+    const next = this.chain.then(run, run);
+    this.chain = next.catch(() => {});
+    return next;
+  }
+
+  outb(port: number, value: number): Promise<string> {
+    return this.command(`outb 0x${port.toString(16)} 0x${value.toString(16)}`);
+  }
+
+  async inb(port: number): Promise<number> {
+    const reply = await this.command(`inb 0x${port.toString(16)}`);
+    return Number(reply.split(/\s+/)[1]);
+  }
+
+  /** One BT transaction as a host driver does it (IPMI 2.0 section 11.6). */
+  async transact(frame: number[], timeoutMs = 6000): Promise<number[]> {
+    const CTRL = 0xe4;
+    const BUF = 0xe5;
+    await this.outb(CTRL, 0x01); // CLR_WR_PTR
+    for (const b of frame) await this.outb(BUF, b);
+    await this.outb(CTRL, 0x04); // H2B_ATN: the BMC may take it
+    const deadline = Date.now() + timeoutMs;
+    while (((await this.inb(CTRL)) & 0x08) === 0) {
+      if (Date.now() > deadline) throw new Error("no B2H_ATN: the BMC never answered");
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await this.outb(CTRL, 0x40); // H_BUSY on
+    await this.outb(CTRL, 0x08); // clear B2H_ATN
+    await this.outb(CTRL, 0x02); // CLR_RD_PTR
+    const len = await this.inb(BUF);
+    const out = [len];
+    for (let i = 0; i < len; i++) out.push(await this.inb(BUF));
+    await this.outb(CTRL, 0x40); // H_BUSY off
+    return out;
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode === null) this.child.kill("SIGTERM");
+    await this.exited;
+  }
+}
+
+const btRequest = (netFn: number, seq: number, cmd: number, data: number[] = []) => [
+  3 + data.length,
+  netFn << 2,
+  seq,
+  cmd,
+  ...data,
+];
+
+// ---- 1. qtest: the BT registers, no guest -------------------------------------------
+
+describe.skipIf(!guest)(title("QEMU's BT interface driven through qtest"), () => {
+  let tdb: TestDatabase;
+  let server: RunningServer;
+  let port: number;
+  let qemu: Qtest;
+  const qmp = qmpPath("qtest");
+
+  beforeAll(async () => {
+    tdb = await createTestDatabase();
+    ({ server, port } = await qemuServer(tdb, qmp));
+    qemu = new Qtest(guest!, port, qmp);
+    await waitFor(
+      () => /QEMU capabilities: power, reset, irq, nmi, attn/.test(server.output()),
+      "QEMU's handshake",
+    );
+    await waitFor(() => /watching QEMU's machine events on QMP/.test(server.output()), "the QMP connection");
+  });
+
+  afterAll(async () => {
+    await qemu?.stop();
+    await server?.stop().catch(() => {});
+    await tdb?.cleanup();
+    rmSync(qmp, { force: true });
+  });
+
+  it("answers a Get Device ID written into the registers: the guest's seq back, QEMU's id in the log", async () => {
+    const res = await qemu.transact(btRequest(0x06, 0x42, 0x01));
+    expect(res.slice(0, 5)).toEqual([res.length - 1, 0x07 << 2, 0x42, 0x01, 0x00]);
+    expect(res.length).toBeGreaterThanOrEqual(16); // len, netfn, seq, cmd, cc + 11 bytes at least
+    const x = await waitFor(
+      async () => (await rows(tdb)).find((r) => r.cmd === 0x01),
+      "the exchange in the log",
+    );
+    expect(x).toMatchObject({
+      busId: "bt0",
+      origin: "host",
+      netFn: 6,
+      status: "ok",
+      handlerId: "app.get-device-id",
+    });
+    expect(x.seq).toBe(0); // QEMU's first message id, not the 42h the "guest" used
+    expect([...x.response!]).toEqual(res.slice(5));
+  });
+
+  it("leaves Get BT Interface Capabilities to QEMU: it never reaches us", async () => {
+    const res = await qemu.transact(btRequest(0x06, 0x07, 0x36));
+    expect(res).toEqual([9, 0x1c, 0x07, 0x36, 0x00, 0x01, 0xff, 0xff, 0x0a, 0x00]);
+    await new Promise((r) => setTimeout(r, 100));
+    expect((await rows(tdb)).filter((r) => r.cmd === 0x36)).toEqual([]);
+  });
+
+  it("sends a Chassis Control hard reset to QEMU as RESET; QEMU's reset reaches the BMC", async () => {
+    const res = await qemu.transact(btRequest(0x00, 0x08, 0x02, [0x03]));
+    expect(res).toEqual([4, 0x04, 0x08, 0x02, 0x00]);
+    await waitFor(() => /chassis hard-reset: sent RESET to QEMU/.test(server.output()), "the RESET to QEMU");
+    // QEMU 7.2 sends no VM-protocol RESET; its QMP RESET event tells the BMC.
+    await waitFor(
+      () => /QEMU reports the VM was reset, by a QMP RESET event/.test(server.output()),
+      "the reset",
+    );
+    // The machine reset; its BT interface still works.
+    const again = await qemu.transact(btRequest(0x00, 0x09, 0x01));
+    expect(again.slice(0, 5)).toEqual([again.length - 1, 0x04, 0x09, 0x01, 0x00]);
+  });
+
+  it("takes QEMU back when it restarts", async () => {
+    await qemu.stop();
+    await waitFor(() => /QEMU disconnected/.test(server.output()), "the disconnect");
+    qemu = new Qtest(guest!, port, qmp);
+    await waitFor(
+      () => (server.output().match(/QEMU capabilities:/g) ?? []).length === 2,
+      "QEMU's second handshake",
+    );
+    const res = await qemu.transact(btRequest(0x06, 0x01, 0x01));
+    expect(res.slice(2, 5)).toEqual([0x01, 0x01, 0x00]);
+  });
+
+  it("powers the VM off with Chassis Control power down, after the answer went out: QEMU exits", async () => {
+    // The response reaches QEMU's BT registers, then POWEROFF: QEMU may be gone before
+    // this "host" reads it (a real host races its power-off the same way).
+    const answered = qemu.transact(btRequest(0x00, 0x0a, 0x02, [0x00])).catch(() => undefined);
+    await Promise.race([
+      qemu.exited,
+      new Promise((_, reject) => setTimeout(() => reject(new Error("QEMU did not power off")), 10_000)),
+    ]);
+    const res = await answered;
+    if (res) expect(res).toEqual([4, 0x04, 0x0a, 0x02, 0x00]);
+    expect(server.output()).toMatch(/chassis power-off: sent POWEROFF to QEMU/);
+    const x = await waitFor(
+      async () =>
+        (await rows(tdb)).find((r) => r.handlerId === "chassis.chassis-control" && r.request[0] === 0),
+      "the power-down exchange",
+    );
+    expect(x).toMatchObject({ status: "ok", cc: 0 });
+  });
+
+  it("records a bad checksum and garbage on the socket as malformed, and goes on", async () => {
+    const socket = net.connect({ host: "127.0.0.1", port });
+    await new Promise<void>((r) => socket.once("connect", () => r()));
+    socket.write(Uint8Array.from([0x05, 0x18, 0x01, 0x00, 0xa0])); // checksum should be E2h
+    socket.write(Uint8Array.from([0x13, 0x37, 0xa0])); // too short for a message
+    socket.write(encodeVmMessage(0x06, 0x18, 0x01, []));
+    const bad = await waitFor(async () => {
+      const r = (await rows(tdb)).filter((x) => x.status === "malformed");
+      return r.length === 2 ? r : undefined;
+    }, "two malformed records");
+    expect(bad[0]).toMatchObject({ seq: 5, netFn: 6, cmd: 1, cc: null });
+    expect(bad[0]!.note).toMatch(/checksum/);
+    expect(bad[1]!.note).toMatch(/too short/);
+    await waitFor(
+      async () => (await rows(tdb)).find((r) => r.seq === 6 && r.status === "ok"),
+      "the good one",
+    );
+    socket.destroy();
+  });
+});
+
+// ---- 2. a Linux guest: ipmi_si + ipmitool over /dev/ipmi0 ----------------------------
+
+describe.skipIf(!guest)(title("a Linux guest's ipmitool over QEMU's BT interface"), () => {
+  let tdb: TestDatabase;
+  let server: RunningServer;
+  let port: number;
+  let vm: ChildProcess | undefined;
+  const qmp = qmpPath("guest");
+
+  beforeAll(async () => {
+    tdb = await createTestDatabase();
+    ({ server, port } = await qemuServer(tdb, qmp));
+  });
+
+  afterAll(async () => {
+    if (vm && vm.exitCode === null) vm.kill("SIGKILL");
+    await server?.stop().catch(() => {});
+    await tdb?.cleanup();
+    rmSync(qmp, { force: true });
+  });
+
+  it("boots, loads ipmi_si, and runs mc info, sdr list, sel list, chassis status against our BMC", async () => {
+    const started = Date.now();
+    vm = bootGuest(guest!, { port, qmp: `unix:${qmp}` });
+    let console = "";
+    vm.stdout!.on("data", (b: Buffer) => {
+      console += b.toString();
+    });
+    vm.stderr!.on("data", (b: Buffer) => {
+      console += b.toString();
+    });
+    const code = await new Promise<number | null>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`the guest did not finish in 150 s:\n${console}`)),
+        150_000,
+      );
+      vm!.on("exit", (c) => {
+        clearTimeout(timer);
+        resolve(c);
+      });
+    });
+    const finished = Date.now();
+    expect(console, console).toMatch(/=== GUEST DONE ===/);
+    expect(code).toBe(0);
+
+    const out = parseGuestOutput(console);
+    const log = await waitFor(async () => {
+      const r = await rows(tdb);
+      return r.some((x) => x.netFn === 0 && x.cmd === 0x01) ? r : undefined;
+    }, "the guest's exchanges in the log");
+    const first = log[0]!;
+    process.stdout.write(
+      `[qemu tests] ${guest!.qemuVersion}, ${guest!.accel}, Linux ${guest!.kernelVersion}: ` +
+        `guest prepared in ${guest!.preparedMs} ms; QEMU start -> first answer ${Math.round(first.receivedAt - started)} ms, ` +
+        `-> guest done ${finished - started} ms; ${log.length} exchanges\n`,
+    );
+
+    // The kernel found the BT interface through ACPI and our BMC through Get Device ID.
+    expect(out.dmesg?.text).toMatch(/IPMI bt interface initialized/);
+    expect(out.dmesg?.text).toMatch(/Found new BMC/);
+    expect(first).toMatchObject({ netFn: 6, cmd: 0x01, status: "ok" }); // the driver's probe
+    for (const x of log) {
+      expect(x).toMatchObject({ busId: "bt0", origin: "host" });
+      expect(["ok", "error"]).toContain(x.status); // answered, nothing malformed or timed out
+    }
+
+    // mc info: what the guest printed is what the BMC answered.
+    const deviceId = log.find((x) => x.handlerId === "app.get-device-id")!.response!;
+    expect(out["mc info"]).toMatchObject({ rc: 0 });
+    expect(out["mc info"]!.text).toMatch(new RegExp(`Device ID\\s+: ${deviceId[0]}\\n`));
+    expect(out["mc info"]!.text).toMatch(/IPMI Version\s+: 2\.0/);
+    const manufacturer = deviceId[6]! | (deviceId[7]! << 8) | (deviceId[8]! << 16);
+    expect(out["mc info"]!.text).toMatch(new RegExp(`Manufacturer ID\\s+: ${manufacturer}\\n`));
+
+    // sdr list: one line per sensor, each read with Get Sensor Reading.
+    expect(out["sdr list"]).toMatchObject({ rc: 0 });
+    const sensorLines = out["sdr list"]!.text.split("\n").filter((l) => /\|.*\|/.test(l));
+    expect(sensorLines.length).toBeGreaterThan(0);
+    const readings = log.filter((x) => x.handlerId === "sensor.get-sensor-reading" && x.cc === 0);
+    expect(readings.length).toBe(sensorLines.length);
+    expect(log.some((x) => x.handlerId === "storage.reserve-sdr-repository")).toBe(true);
+
+    // sel list: as many entries as Get SEL Info says.
+    expect(out["sel list"]).toMatchObject({ rc: 0 });
+    const selInfo = log.find((x) => x.handlerId === "storage.get-sel-info")!.response!;
+    const entries = selInfo[1]! | (selInfo[2]! << 8);
+    if (entries === 0) expect(out["sel list"]!.text).toMatch(/SEL has no entries/);
+    else expect(out["sel list"]!.text.trim().split("\n").length).toBe(entries);
+
+    // chassis status: power as the BMC reported it.
+    expect(out["chassis status"]).toMatchObject({ rc: 0 });
+    const status = log.find((x) => x.handlerId === "chassis.get-chassis-status")!.response!;
+    expect(out["chassis status"]!.text).toMatch(
+      new RegExp(`System Power\\s+: ${(status[0]! & 1) === 1 ? "on" : "off"}`),
+    );
+  }, 180_000);
+});
