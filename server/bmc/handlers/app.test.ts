@@ -34,6 +34,8 @@ describe("createBmc", () => {
       ["app.get-bmc-global-enables", 0x06, 0x2f, "user"],
       ["app.clear-message-flags", 0x06, 0x30, "admin"],
       ["app.get-message-flags", 0x06, 0x31, "admin"],
+      ["app.get-message", 0x06, 0x33, "admin"],
+      ["app.read-event-message-buffer", 0x06, 0x35, "admin"],
       ["app.get-bt-interface-capabilities", 0x06, 0x36, "user"],
       ["app.get-system-guid", 0x06, 0x37, "user"],
       ["app.get-channel-access", 0x06, 0x41, "user"],
@@ -222,6 +224,21 @@ describe("Get Message Flags (06h/31h)", () => {
 
   it("is local only", async () => {
     expect((await call(bmc().h("app.get-message-flags"), [], "lan")).cc).toBe(CC.INSUFFICIENT_PRIVILEGE);
+  });
+});
+
+describe("Get Message (06h/33h) and Read Event Message Buffer (06h/35h)", () => {
+  it("answer 80h 'data not available': nothing is queued for the host", async () => {
+    const b = bmc();
+    expect(await call(b.h("app.get-message"))).toEqual({ cc: 0x80, data: [] });
+    expect(await call(b.h("app.read-event-message-buffer"))).toEqual({ cc: 0x80, data: [] });
+    expect((await call(b.h("app.get-message"), [0x00])).cc).toBe(CC.REQUEST_FIELD_LENGTH_EXCEEDED);
+  });
+
+  it("are local only", async () => {
+    expect((await call(bmc().h("app.read-event-message-buffer"), [], "lan")).cc).toBe(
+      CC.INSUFFICIENT_PRIVILEGE,
+    );
   });
 });
 

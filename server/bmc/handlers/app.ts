@@ -25,11 +25,16 @@ export const APP_CMD = {
   GET_BMC_GLOBAL_ENABLES: 0x2f,
   CLEAR_MESSAGE_FLAGS: 0x30,
   GET_MESSAGE_FLAGS: 0x31,
+  GET_MESSAGE: 0x33,
+  READ_EVENT_MESSAGE_BUFFER: 0x35,
   GET_BT_INTERFACE_CAPABILITIES: 0x36,
   GET_SYSTEM_GUID: 0x37,
   GET_CHANNEL_ACCESS: 0x41,
   GET_CHANNEL_INFO: 0x42,
 } as const;
+
+/** Get Message / Read Event Message Buffer: "data not available (queue / buffer empty)". */
+const QUEUE_EMPTY = 0x80;
 
 /** Set ACPI Power State: the system and device state values 20.6 defines; 7Fh is "no change". */
 const ACPI_SYSTEM_STATES = new Set([
@@ -242,6 +247,33 @@ export function appHandlers(core: BmcCore): HandlerSpec[] {
         requireSystemInterface(ctx);
         const preTimeout = watchdog.preTimeoutFlag() ? MESSAGE_FLAGS.WATCHDOG_PRE_TIMEOUT : 0;
         return { data: [state.messageFlags | preTimeout] };
+      },
+    }),
+    // This BMC queues nothing for the host yet (no receive message queue, no event
+    // message buffer): both answer the spec's "data not available" code, 80h, as a real
+    // BMC with empty queues does. The Linux driver reads the buffer once at load.
+    defineHandler({
+      id: "app.get-message",
+      netFn: NETFN.APP,
+      cmd: APP_CMD.GET_MESSAGE,
+      privilege: "admin",
+      description: "Get Message",
+      request: noRequest,
+      handle: (ctx) => {
+        requireSystemInterface(ctx);
+        return { cc: QUEUE_EMPTY };
+      },
+    }),
+    defineHandler({
+      id: "app.read-event-message-buffer",
+      netFn: NETFN.APP,
+      cmd: APP_CMD.READ_EVENT_MESSAGE_BUFFER,
+      privilege: "admin",
+      description: "Read Event Message Buffer",
+      request: noRequest,
+      handle: (ctx) => {
+        requireSystemInterface(ctx);
+        return { cc: QUEUE_EMPTY };
       },
     }),
     defineHandler({
