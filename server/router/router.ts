@@ -434,24 +434,34 @@ export class Router {
     f: InFlight,
     outcome: { cc: number | null; response: Uint8Array | null; status: ExchangeStatus; note: string | null },
   ): void {
-    const answeredMono = this.monotonic();
-    const x: Exchange = {
-      ...this.requestFields(f),
+    const elapsedMs = this.monotonic() - f.startedMono;
+    const x = this.exchangeOf(f, {
+      id: f.id,
       ...outcome,
       note: joinNotes(f.note, outcome.note),
       receivedAt: f.receivedAt,
-      answeredAt: f.receivedAt + (answeredMono - f.startedMono),
-      latencyUs: Math.round((answeredMono - f.startedMono) * 1000),
+      answeredAt: f.receivedAt + elapsedMs,
+      latencyUs: Math.round(elapsedMs * 1000),
       relatedId: null,
-    };
+    });
     this.emit(x);
     f.settle?.(x);
   }
 
-  private requestFields(f: InFlight) {
+  /**
+   * The record of a request: one object literal with every field in one order, so
+   * every Exchange has the same shape (spreads here cost a fifth of the router's time).
+   */
+  private exchangeOf(
+    f: InFlight,
+    o: Pick<
+      Exchange,
+      "id" | "cc" | "response" | "status" | "note" | "receivedAt" | "answeredAt" | "latencyUs" | "relatedId"
+    >,
+  ): Exchange {
     const { req } = f;
     return {
-      id: f.id,
+      id: o.id,
       busId: f.busId,
       busKind: f.busKind,
       origin: f.origin,
@@ -460,26 +470,35 @@ export class Router {
       lun: req.lun,
       cmd: req.cmd,
       request: req.data,
+      cc: o.cc,
+      response: o.response,
       handlerId: f.reg?.spec.id ?? null,
+      status: o.status,
+      receivedAt: o.receivedAt,
+      answeredAt: o.answeredAt,
+      latencyUs: o.latencyUs,
+      note: o.note,
       frame: null,
+      relatedId: o.relatedId,
       ruleId: f.ruleId,
     };
   }
 
   private recordLate(f: InFlight, cc: number, data: Uint8Array): void {
     const now = this.now();
-    this.emit({
-      ...this.requestFields(f),
-      id: ++this.lastId,
-      cc,
-      response: data,
-      status: "late",
-      receivedAt: now,
-      answeredAt: now,
-      latencyUs: Math.round((this.monotonic() - f.startedMono) * 1000),
-      note: `answer came after exchange ${f.id} was already answered; dropped`,
-      relatedId: f.id,
-    });
+    this.emit(
+      this.exchangeOf(f, {
+        id: ++this.lastId,
+        cc,
+        response: data,
+        status: "late",
+        note: `answer came after exchange ${f.id} was already answered; dropped`,
+        receivedAt: now,
+        answeredAt: now,
+        latencyUs: Math.round((this.monotonic() - f.startedMono) * 1000),
+        relatedId: f.id,
+      }),
+    );
   }
 
   private malformed(entry: BusEntry, m: BusMalformed): void {
