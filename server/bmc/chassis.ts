@@ -8,18 +8,11 @@
  * on; a soft-off (ACPI overtemperature shutdown) leaves it off as if the OS shut down.
  * Every power-down, reset or cycle is a system reset for the watchdog (it stops).
  */
+import type { ChassisAction } from "../contract/host-control";
 import type { BootOptions } from "./boot-options";
 import { VALID_BIT_CLEARING } from "./boot-options";
 import { type BmcState, LAST_POWER_EVENT, MISC_CHASSIS_STATE } from "./state";
 import type { Watchdog } from "./watchdog";
-
-export type ChassisAction =
-  | "power-off"
-  | "power-on"
-  | "power-cycle"
-  | "hard-reset"
-  | "diagnostic-interrupt"
-  | "soft-off";
 
 /** Chassis Control request byte 1 bits 3:0 (28.3). */
 export const CHASSIS_CONTROL: Readonly<Record<number, ChassisAction>> = {

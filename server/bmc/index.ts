@@ -12,13 +12,14 @@
  * Process start is "AC applied": the restore policy decides the power state.
  */
 import { z } from "zod";
+import type { ChassisAction } from "../contract/host-control";
 import { CC } from "../ipmi/completion-codes";
 import { IpmiError } from "../ipmi/fields";
 import type { Logger } from "../logger";
 import type { Database } from "../persistence/database";
 import type { HandlerSpec } from "../router/types";
 import { BootOptions, createBootOptions, restoreBootOptions } from "./boot-options";
-import { Chassis, type ChassisAction, RESTART_CAUSE } from "./chassis";
+import { Chassis, RESTART_CAUSE } from "./chassis";
 import { SENSOR_TYPE_WATCHDOG2 } from "./codes";
 import type { BmcCore } from "./core";
 import { buildFruImage, type FruDevice } from "./fru";

@@ -1,11 +1,11 @@
 import net from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../../config";
+import type { ChassisAction } from "../../contract/host-control";
 import { BtBus } from "./bt-bus";
 import { connectHostControl, createBtTransport, parseHostPort } from "./create-transport";
 import { BtDeviceDouble } from "./device-double";
 import { BtDeviceTransport } from "./device-transport";
-import type { ChassisAction } from "./qemu-transport";
 import { SimulatedHost } from "./sim-host";
 import { encodeVmControl, VM_CMD, VmDecoder, type VmEvent } from "./vm-codec";
 

@@ -3,9 +3,10 @@
  * calls one function, and connects a VM's chassis and reset signals to the BMC.
  */
 import type { Config } from "../../config";
+import type { ChassisAction } from "../../contract/host-control";
 import type { Logger } from "../../logger";
 import { BtDeviceTransport } from "./device-transport";
-import { type ChassisAction, QemuTransport } from "./qemu-transport";
+import { QemuTransport } from "./qemu-transport";
 import { SimulatedHost } from "./sim-host";
 import type { BtTransport } from "./transport";
 

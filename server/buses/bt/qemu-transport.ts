@@ -24,7 +24,9 @@
  *   still waits for the Chassis Control response would take the machine away before
  *   the answer. So a chassis action waits until the pending response has gone out.
  */
+
 import net from "node:net";
+import type { ChassisAction } from "../../contract/host-control";
 import { CC } from "../../ipmi/completion-codes";
 import type { BusMalformed } from "../../router/types";
 import { BT_MAX_LEN, BT_REQUEST_HEADER, BT_RESPONSE_HEADER } from "./bt-codec";
@@ -41,15 +43,6 @@ import {
   vmCapabilityNames,
   vmControlName,
 } from "./vm-codec";
-
-/** What the BMC's Chassis Control (and the operator) can ask of the machine. */
-export type ChassisAction =
-  | "power-off"
-  | "power-on"
-  | "power-cycle"
-  | "hard-reset"
-  | "diagnostic-interrupt"
-  | "soft-off";
 
 export type ChassisControlResult = { sent: true; command: string } | { sent: false; reason: string };
 
