@@ -292,15 +292,12 @@ export class Router {
    */
   private async preview(entry: BusEntry, f: InFlight): Promise<Preview> {
     const { req } = f;
-    const netFn = requestNetFn(req.netFn);
-    const keyLength = netFnKeyLength(netFn);
-    const key = handlerKey(netFn, req.cmd, keyLength > 0 ? readKey(req.data, keyLength) : undefined);
+    const { netFn, key, body } = routingKey(req);
     const reg = this.registry.resolve(key);
     if (!reg) return { cc: FAILURE_CC.noHandler, data: EMPTY, handlerId: null };
     const name = commandName(netFn, req.cmd) ?? "";
     if (!name.startsWith("Get "))
       return { skipped: `${name || "this command"} may change state; handler not run` };
-    const body = keyLength > 0 ? req.data.subarray(keyLength) : req.data;
     try {
       const request = reg.spec.request.unpack(body);
       const reply = await reg.spec.handle(new RequestContext(entry.bus, netFn, req, body, request));
@@ -314,9 +311,7 @@ export class Router {
 
   private runHandler(entry: BusEntry, f: InFlight): void {
     const { req } = f;
-    const netFn = requestNetFn(req.netFn);
-    const keyLength = netFnKeyLength(netFn);
-    const key = handlerKey(netFn, req.cmd, keyLength > 0 ? readKey(req.data, keyLength) : undefined);
+    const { netFn, key, body } = routingKey(req);
     const reg = this.registry.resolve(key);
     if (!reg) {
       this.answer(f, FAILURE_CC.noHandler, EMPTY, "error", this.registry.whyUnresolved(key));
@@ -325,7 +320,6 @@ export class Router {
     f.reg = reg;
     reg.requests++;
 
-    const body = keyLength > 0 ? req.data.subarray(keyLength) : req.data;
     let result: ReturnType<typeof reg.spec.handle>;
     try {
       const request = reg.spec.request.unpack(body);
@@ -606,6 +600,18 @@ function checkReply(reply: HandlerReply): { cc: number; data: Uint8Array } | { e
       return { error: `handler answered a byte out of range: ${b}` };
   }
   return { cc, data: Uint8Array.from(raw) };
+}
+
+/** The registry key of a request, and its data after the group/IANA key bytes. */
+function routingKey(req: BusRequest): { netFn: number; key: string; body: Uint8Array } {
+  const netFn = requestNetFn(req.netFn);
+  const keyLength = netFnKeyLength(netFn);
+  if (keyLength === 0) return { netFn, key: handlerKey(netFn, req.cmd), body: req.data };
+  return {
+    netFn,
+    key: handlerKey(netFn, req.cmd, readKey(req.data, keyLength)),
+    body: req.data.subarray(keyLength),
+  };
 }
 
 function readKey(data: Uint8Array, length: number): number {
