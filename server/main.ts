@@ -7,6 +7,7 @@
 import { createServer } from "node:http";
 import next from "next";
 import { Server as SocketServer } from "socket.io";
+import { ProfileError } from "./bmc/profile";
 import { ConfigError, isLoopback, loadConfig } from "./config";
 import { gate } from "./http/gate";
 import { createLogger } from "./logger";
@@ -104,6 +105,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
+  // A refused profile is the operator's input, not a crash: its message says it all.
+  if (err instanceof ProfileError) {
+    process.stderr.write(`${err.message}\n`);
+    process.exit(2);
+  }
   process.stderr.write(`fatal: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exit(1);
 });
