@@ -36,11 +36,33 @@ export function normalizeIssuePath(path: unknown): string {
   return parts.filter((p) => p !== "").join(".");
 }
 
+/** "path: message", or just the message for an issue with the whole body. */
+export function issueText(issue: FieldIssue): string {
+  return issue.path === "" ? issue.message : `${issue.path}: ${issue.message}`;
+}
+
 /** "error (path: message; …)" in one line, for places that show one text. */
 export function errorText(error: string, issues: readonly FieldIssue[]): string {
   if (issues.length === 0) return error;
-  const list = issues.map((i) => (i.path === "" ? i.message : `${i.path}: ${i.message}`)).join("; ");
-  return `${error} (${list})`;
+  return `${error} (${issues.map(issueText).join("; ")})`;
+}
+
+/**
+ * Issues sorted onto a form's fields: the first message for each field `fieldOf` names
+ * (it gets the normalized path), the rest as text in `other`.
+ */
+export function issuesByField<F extends string>(
+  issues: readonly FieldIssue[],
+  fieldOf: (path: string) => F | undefined,
+): { fields: Partial<Record<F, string>>; other: string[] } {
+  const fields: Partial<Record<F, string>> = {};
+  const other: string[] = [];
+  for (const issue of issues) {
+    const field = fieldOf(normalizeIssuePath(issue.path));
+    if (field === undefined) other.push(issueText(issue));
+    else fields[field] ??= issue.message;
+  }
+  return { fields, other };
 }
 
 /** Turns a failed response into an ApiRequestError. */

@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { type FormEvent, useEffect, useState } from "react";
-import { ApiRequestError, messageOf, normalizeIssuePath } from "@/components/api";
+import { ApiRequestError, issuesByField, messageOf } from "@/components/api";
 import { newOperatorBody } from "@/server/contract/control";
 import { fetchSession, setup } from "./authApi";
 import { goTo } from "./navigation";
@@ -57,13 +57,11 @@ export function SetupForm({ next }: { next: string | undefined }) {
         setAlreadySetUp(true);
         setError(err.message || "An operator exists already: sign in instead.");
       } else if (err instanceof ApiRequestError && err.issues.length > 0) {
-        const byField: Partial<Record<SetupField, string>> = {};
-        for (const issue of err.issues) {
-          const path = normalizeIssuePath(issue.path);
-          if (path === "username" || path === "password") byField[path] ??= issue.message;
-        }
-        setFieldErrors(byField);
-        if (Object.keys(byField).length === 0) setError(messageOf(err));
+        const { fields } = issuesByField(err.issues, (path) =>
+          path === "username" || path === "password" ? path : undefined,
+        );
+        setFieldErrors(fields);
+        if (Object.keys(fields).length === 0) setError(messageOf(err));
       } else {
         setError(messageOf(err));
       }

@@ -1,6 +1,7 @@
 "use client";
 
 import { useState } from "react";
+import { messageOf } from "@/components/api";
 import type { HandlerInfo } from "@/server/contract/handlers";
 import { setHandlerEnabled } from "./handlersApi";
 
@@ -25,7 +26,7 @@ export function HandlerToggle({ handler, onChanged, readOnly = false }: HandlerT
     try {
       onChanged(await setHandlerEnabled(handler.id, enabled));
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(messageOf(e));
     } finally {
       setPending(null);
     }

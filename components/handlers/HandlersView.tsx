@@ -1,10 +1,18 @@
 "use client";
 
-import { useCallback, useEffect, useMemo, useState } from "react";
-import { useCanControl, useLiveStore, useLiveStream } from "@/components/live/useLiveStream";
+import { useMemo, useState } from "react";
+import type { LiveState, LiveStore } from "@/components/live/liveStore";
+import { useCanControl, useLiveStore, useLiveValue } from "@/components/live/useLiveStream";
+import { useRestFallback } from "@/components/live/useRestFallback";
 import type { HandlerInfo } from "@/server/contract/handlers";
 import { HandlersTable } from "./HandlersTable";
 import { fetchHandlers } from "./handlersApi";
+
+const selectHandlers = (s: LiveState) => s.handlers;
+const selectHandlersSource = (s: LiveState) => s.handlersSource;
+
+const loadHandlers = async (store: LiveStore, signal?: AbortSignal) =>
+  store.setHandlersFromRest(await fetchHandlers(signal));
 
 function matches(h: HandlerInfo, q: string): boolean {
   if (q === "") return true;
@@ -14,35 +22,17 @@ function matches(h: HandlerInfo, q: string): boolean {
 /** The Handlers page: the live handler list (or GET /api/handlers until the socket has one). */
 export function HandlersView() {
   const store = useLiveStore();
-  const { handlers, handlersSource, connection } = useLiveStream();
-  const [loadError, setLoadError] = useState<string | null>(null);
-  const [query, setQuery] = useState("");
+  const handlers = useLiveValue(selectHandlers);
+  const handlersSource = useLiveValue(selectHandlersSource);
   const canControl = useCanControl();
-
-  const load = useCallback(
-    async (signal?: AbortSignal) => {
-      try {
-        store.setHandlersFromRest(await fetchHandlers(signal));
-        setLoadError(null);
-      } catch (e) {
-        if (!signal?.aborted) setLoadError(e instanceof Error ? e.message : String(e));
-      }
-    },
-    [store],
-  );
-
+  const [query, setQuery] = useState("");
   // While the socket is not live the REST API is the source: on load and when the socket drops.
-  useEffect(() => {
-    if (connection === "live" || connection === "signed-out") return;
-    const ctrl = new AbortController();
-    void load(ctrl.signal);
-    return () => ctrl.abort();
-  }, [connection, load]);
+  const { loadError, reloadUnlessLive } = useRestFallback(loadHandlers);
 
   const onChanged = (handler: HandlerInfo) => {
     store.upsertHandler(handler);
     // Offline, no handler events arrive; a toggle can change which handler is active for a key.
-    if (connection !== "live") void load();
+    reloadUnlessLive();
   };
 
   const q = query.trim().toLowerCase();

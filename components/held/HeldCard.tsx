@@ -61,7 +61,7 @@ export function HeldCard({ held, rule, clockOffsetMs, canControl, resolved }: He
   const [error, setError] = useState<string | null>(null);
   const uid = useId();
 
-  const parsed = parseHex(data);
+  const parsed = useMemo(() => parseHex(data), [data]);
   const dataError = parsed.ok ? (parsed.bytes.length > 255 ? "at most 255 bytes" : null) : parsed.error;
   const group = groupOf(held.netFn, held.request);
   const command = commandLabel(held.netFn, held.cmd, group);
@@ -72,11 +72,13 @@ export function HeldCard({ held, rule, clockOffsetMs, canControl, resolved }: He
     [held.netFn, held.cmd, requestBytes],
   );
   // The answer as the host will read it, field by field, while it is being edited.
-  const decodedAnswer = useMemo(() => {
-    const bytes = parseHex(data);
-    if (!bytes.ok || bytes.bytes.length > 255) return undefined;
-    return decodeResponse(held.netFn, held.cmd, cc, bytes.bytes, requestBytes);
-  }, [held.netFn, held.cmd, cc, data, requestBytes]);
+  const decodedAnswer = useMemo(
+    () =>
+      parsed.ok && dataError === null
+        ? decodeResponse(held.netFn, held.cmd, cc, parsed.bytes, requestBytes)
+        : undefined,
+    [held.netFn, held.cmd, cc, parsed, dataError, requestBytes],
+  );
 
   const act = async (action: Action) => {
     if (action === "answer" && (!parsed.ok || dataError !== null)) {

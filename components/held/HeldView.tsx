@@ -1,10 +1,11 @@
 "use client";
 
 import Link from "next/link";
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { useMemo, useState } from "react";
 import { messageOf } from "@/components/api";
-import type { LiveState } from "@/components/live/liveStore";
-import { useCanControl, useLiveStore, useLiveValue } from "@/components/live/useLiveStream";
+import type { LiveState, LiveStore } from "@/components/live/liveStore";
+import { useCanControl, useLiveValue } from "@/components/live/useLiveStream";
+import { useRestFallback } from "@/components/live/useRestFallback";
 import { useNow } from "@/components/useNow";
 import { HeldCard } from "./HeldCard";
 import { fetchHeld, passAllHeld } from "./heldApi";
@@ -15,19 +16,20 @@ const selectHeldSource = (s: LiveState) => s.heldSource;
 const selectNotes = (s: LiveState) => s.holdResolutions;
 const selectRules = (s: LiveState) => s.rules;
 const selectOffset = (s: LiveState) => s.clockOffsetMs;
-const selectConnection = (s: LiveState) => s.connection;
+
+const loadHeld = async (store: LiveStore, signal?: AbortSignal) =>
+  store.setHeldFromRest(await fetchHeld(signal));
 
 /** The held-request queue: one card per request, oldest first, each with its countdown. */
 export function HeldView() {
-  const store = useLiveStore();
   const held = useLiveValue(selectHeld);
   const source = useLiveValue(selectHeldSource);
   const notes = useLiveValue(selectNotes);
   const rules = useLiveValue(selectRules);
   const clockOffsetMs = useLiveValue(selectOffset);
-  const connection = useLiveValue(selectConnection);
   const canControl = useCanControl();
-  const [loadError, setLoadError] = useState<string | null>(null);
+  // While the socket is not live the REST API is the source (polled: no events arrive).
+  const { loadError, reloadUnlessLive } = useRestFallback(loadHeld, 2000);
   const [passAll, setPassAll] = useState<{ busy: boolean; text: string | null; error: boolean }>({
     busy: false,
     text: null,
@@ -40,36 +42,12 @@ export function HeldView() {
   const lingering = useMemo(() => lingeringNotes(notes, held, now), [notes, held, now]);
   const ruleById = useMemo(() => new Map(rules.map((r) => [r.id, r])), [rules]);
 
-  const load = useCallback(
-    async (signal?: AbortSignal) => {
-      try {
-        store.setHeldFromRest(await fetchHeld(signal));
-        setLoadError(null);
-      } catch (e) {
-        if (!signal?.aborted) setLoadError(messageOf(e));
-      }
-    },
-    [store],
-  );
-
-  // While the socket is not live the REST API is the source (polled: no events arrive).
-  useEffect(() => {
-    if (connection === "live" || connection === "signed-out") return;
-    const ctrl = new AbortController();
-    void load(ctrl.signal);
-    const timer = window.setInterval(() => void load(ctrl.signal), 2000);
-    return () => {
-      ctrl.abort();
-      window.clearInterval(timer);
-    };
-  }, [connection, load]);
-
   const onPassAll = async () => {
     setPassAll({ busy: true, text: null, error: false });
     try {
       const passed = await passAllHeld();
       setPassAll({ busy: false, text: `Passed ${passed} to their handlers.`, error: false });
-      if (connection !== "live") void load();
+      reloadUnlessLive();
     } catch (e) {
       setPassAll({ busy: false, text: messageOf(e), error: true });
     }

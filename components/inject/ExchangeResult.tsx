@@ -1,4 +1,4 @@
-import { ccLabel, DASH, exchangeCommandLabel, formatLatency, netFnLabel } from "@/components/format";
+import { ccLabel, DASH, exchangeCommandLabel, formatLatency, hex2, netFnLabel } from "@/components/format";
 import { DecodedFields } from "@/components/live/DecodedFields";
 import { decodeExchange } from "@/components/live/decodeExchange";
 import { OriginBadge, RuleTag } from "@/components/live/OriginBadge";
@@ -19,7 +19,7 @@ export function ExchangeResult({ exchange: x, "data-testid": testId, ruleName }:
       className="xresult"
       data-testid={testId}
       data-id={x.id}
-      data-cc={x.cc === null ? "" : x.cc.toString(16).padStart(2, "0")}
+      data-cc={hex2(x.cc)}
       data-status={x.status}
       data-origin={x.origin}
     >

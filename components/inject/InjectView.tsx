@@ -1,7 +1,7 @@
 "use client";
 
 import { type FormEvent, useId, useMemo, useState } from "react";
-import { ApiRequestError, messageOf, normalizeIssuePath } from "@/components/api";
+import { ApiRequestError, issuesByField, messageOf } from "@/components/api";
 import { BusPicker, CommandPicker, NetFnPicker } from "@/components/ipmi/Pickers";
 import type { LiveState } from "@/components/live/liveStore";
 import { useCanControl, useLiveValue, useOperator } from "@/components/live/useLiveStream";
@@ -17,18 +17,12 @@ const selectRules = (s: LiveState) => s.rules;
 type InjectField = "bus" | "netFn" | "cmd" | "lun" | "data";
 const FIELDS: readonly InjectField[] = ["bus", "netFn", "cmd", "lun", "data"];
 
-/** Server issues by field; anything else in `other`. */
+/** Server issues by field; the whole message (issues listed) when some belong to no field, or none came. */
 function sortIssues(e: ApiRequestError): {
   fields: Partial<Record<InjectField, string>>;
   other: string | null;
 } {
-  const fields: Partial<Record<InjectField, string>> = {};
-  const other: string[] = [];
-  for (const issue of e.issues) {
-    const path = normalizeIssuePath(issue.path) as InjectField;
-    if (FIELDS.includes(path)) fields[path] ??= issue.message;
-    else other.push(issue.path === "" ? issue.message : `${issue.path}: ${issue.message}`);
-  }
+  const { fields, other } = issuesByField(e.issues, (path) => FIELDS.find((f) => f === path));
   return { fields, other: other.length > 0 || e.issues.length === 0 ? messageOf(e) : null };
 }
 

@@ -10,10 +10,9 @@ import {
   type PickerGroup,
 } from "./options";
 
-interface NumberPickerProps {
-  value: number | null;
-  onChange: (value: number | null) => void;
-  /** Offer "any" (value null) first. */
+/** The props every picker takes; all but `anyLabel` go on to its <select> (selectAttributes). */
+interface SelectProps {
+  /** Offer "any" (value "" or null) first. */
   anyLabel?: string;
   disabled?: boolean;
   id?: string;
@@ -22,16 +21,27 @@ interface NumberPickerProps {
   "aria-invalid"?: boolean;
 }
 
+function selectAttributes(props: SelectProps) {
+  return {
+    className: "input",
+    id: props.id,
+    "aria-label": props["aria-label"],
+    "aria-invalid": props["aria-invalid"] || undefined,
+    "data-testid": props["data-testid"],
+    disabled: props.disabled,
+  };
+}
+
+interface NumberPickerProps extends SelectProps {
+  value: number | null;
+  onChange: (value: number | null) => void;
+}
+
 function GroupedSelect(props: NumberPickerProps & { groups: PickerGroup[] }) {
   const { groups, value, onChange, anyLabel } = props;
   return (
     <select
-      className="input"
-      id={props.id}
-      aria-label={props["aria-label"]}
-      aria-invalid={props["aria-invalid"] || undefined}
-      data-testid={props["data-testid"]}
-      disabled={props.disabled}
+      {...selectAttributes(props)}
       value={value === null ? "" : String(value)}
       onChange={(e) => onChange(optionNumber(e.target.value))}
     >
@@ -69,16 +79,10 @@ export function CompletionCodePicker(props: NumberPickerProps) {
   return <GroupedSelect {...props} groups={CC_GROUPS} />;
 }
 
-interface BusPickerProps {
+interface BusPickerProps extends SelectProps {
   buses: readonly BusInfo[];
   value: string;
   onChange: (busId: string) => void;
-  anyLabel?: string;
-  disabled?: boolean;
-  id?: string;
-  "aria-label"?: string;
-  "data-testid"?: string;
-  "aria-invalid"?: boolean;
 }
 
 /** The router's buses ("bt0 (bt)"); keeps a chosen bus listed even if it went away. */
@@ -86,16 +90,7 @@ export function BusPicker(props: BusPickerProps) {
   const { buses, value, onChange, anyLabel } = props;
   const known = buses.some((b) => b.id === value);
   return (
-    <select
-      className="input"
-      id={props.id}
-      aria-label={props["aria-label"]}
-      aria-invalid={props["aria-invalid"] || undefined}
-      data-testid={props["data-testid"]}
-      disabled={props.disabled}
-      value={value}
-      onChange={(e) => onChange(e.target.value)}
-    >
+    <select {...selectAttributes(props)} value={value} onChange={(e) => onChange(e.target.value)}>
       {anyLabel !== undefined && <option value="">{anyLabel}</option>}
       {anyLabel === undefined && value === "" && (
         <option value="" disabled>

@@ -1,4 +1,4 @@
-import type { ReactNode } from "react";
+import { memo, type ReactNode } from "react";
 import {
   bytesOf,
   ccLabel,
@@ -25,8 +25,11 @@ function orDash(value: string | number | null): string {
   return value === null ? DASH : String(value);
 }
 
-/** The decoded header, the decoded request and response fields, and hex dumps of one exchange. */
-export function ExchangeDetail({ exchange: x, onClose }: ExchangeDetailProps) {
+/**
+ * The decoded header, the decoded request and response fields, and hex dumps of one exchange.
+ * Memoised: the Live page re-renders with every batch, the selected exchange does not change.
+ */
+export const ExchangeDetail = memo(function ExchangeDetail({ exchange: x, onClose }: ExchangeDetailProps) {
   const request = bytesOf(x.request);
   const response = responseBytes(x.cc, x.response);
   const decoded = decodeExchange(x);
@@ -93,4 +96,4 @@ export function ExchangeDetail({ exchange: x, onClose }: ExchangeDetailProps) {
       )}
     </aside>
   );
-}
+});

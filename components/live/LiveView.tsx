@@ -55,6 +55,8 @@ export function LiveView() {
     [live.received],
   );
 
+  const closeDetail = useCallback(() => setSelected(null), []);
+
   useEffect(() => {
     if (selected === null) return;
     const onKey = (e: KeyboardEvent) => {
@@ -90,7 +92,7 @@ export function LiveView() {
         {selected !== null && (
           <div className="detail-col">
             <ReplayPanel key={selected.id} exchange={selected} onShow={setSelected} />
-            <ExchangeDetail exchange={selected} onClose={() => setSelected(null)} />
+            <ExchangeDetail exchange={selected} onClose={closeDetail} />
           </div>
         )}
       </div>

@@ -1,6 +1,6 @@
 "use client";
 
-import { useState } from "react";
+import { memo, useState } from "react";
 import { messageOf } from "@/components/api";
 import { ExchangeResult } from "@/components/inject/ExchangeResult";
 import { replay } from "@/components/inject/injectApi";
@@ -20,9 +20,10 @@ interface ReplayPanelProps {
 /**
  * Above the detail pane: where the selected exchange came from (origin, rule) and a
  * Replay button that sends its request again and shows what came back.
- * Keyed by exchange id by its parent, so a new selection starts clean.
+ * Keyed by exchange id by its parent, so a new selection starts clean; memoised, as the
+ * detail pane, so the Live page's per-batch renders pass it by.
  */
-export function ReplayPanel({ exchange: x, onShow }: ReplayPanelProps) {
+export const ReplayPanel = memo(function ReplayPanel({ exchange: x, onShow }: ReplayPanelProps) {
   const canControl = useCanControl();
   const rules = useLiveValue(selectRules);
   const [busy, setBusy] = useState(false);
@@ -89,4 +90,4 @@ export function ReplayPanel({ exchange: x, onShow }: ReplayPanelProps) {
       )}
     </div>
   );
-}
+});

@@ -119,12 +119,15 @@ export function RuleForm({ buses, onCreated }: RuleFormProps) {
   };
 
   // Hex fields say what is wrong while typing; the schema says it again on submit.
+  const prefix = hexError(form.prefix, 32);
+  const mask = hexError(form.mask, 32);
+  const data = form.action === "answer" ? hexError(form.data) : null;
   const liveErrors: FormErrors = {
     fields: {
       ...errors.fields,
-      ...(hexError(form.prefix, 32) ? { prefix: hexError(form.prefix, 32)! } : {}),
-      ...(hexError(form.mask, 32) ? { mask: hexError(form.mask, 32)! } : {}),
-      ...(form.action === "answer" && hexError(form.data) ? { data: hexError(form.data)! } : {}),
+      ...(prefix !== null ? { prefix } : {}),
+      ...(mask !== null ? { mask } : {}),
+      ...(data !== null ? { data } : {}),
     },
     other: errors.other,
   };

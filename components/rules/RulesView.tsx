@@ -1,9 +1,10 @@
 "use client";
 
-import { useCallback, useEffect, useState } from "react";
+import { useState } from "react";
 import { messageOf } from "@/components/api";
-import type { LiveState } from "@/components/live/liveStore";
+import type { LiveState, LiveStore } from "@/components/live/liveStore";
 import { useCanControl, useLiveStore, useLiveValue, useOperator } from "@/components/live/useLiveStream";
+import { useRestFallback } from "@/components/live/useRestFallback";
 import type { RuleDto } from "@/server/contract/control";
 import { RuleForm } from "./RuleForm";
 import { describeAction, describeMatch } from "./ruleFormat";
@@ -11,8 +12,10 @@ import { deleteRule, fetchRules, patchRule } from "./rulesApi";
 
 const selectRules = (s: LiveState) => s.rules;
 const selectRulesSource = (s: LiveState) => s.rulesSource;
-const selectConnection = (s: LiveState) => s.connection;
 const selectBuses = (s: LiveState) => s.buses;
+
+const loadRules = async (store: LiveStore, signal?: AbortSignal) =>
+  store.setRulesFromRest(await fetchRules(signal));
 
 interface RuleRowProps {
   rule: RuleDto;
@@ -149,39 +152,19 @@ export function RulesView() {
   const store = useLiveStore();
   const rules = useLiveValue(selectRules);
   const source = useLiveValue(selectRulesSource);
-  const connection = useLiveValue(selectConnection);
   const buses = useLiveValue(selectBuses);
   const canControl = useCanControl();
   const operator = useOperator();
-  const [loadError, setLoadError] = useState<string | null>(null);
-
-  const load = useCallback(
-    async (signal?: AbortSignal) => {
-      try {
-        store.setRulesFromRest(await fetchRules(signal));
-        setLoadError(null);
-      } catch (e) {
-        if (!signal?.aborted) setLoadError(messageOf(e));
-      }
-    },
-    [store],
-  );
-
   // While the socket is not live the REST API is the source.
-  useEffect(() => {
-    if (connection === "live" || connection === "signed-out") return;
-    const ctrl = new AbortController();
-    void load(ctrl.signal);
-    return () => ctrl.abort();
-  }, [connection, load]);
+  const { loadError, reloadUnlessLive } = useRestFallback(loadRules);
 
   const onChanged = (rule: RuleDto) => {
     store.upsertRule(rule);
-    if (connection !== "live") void load();
+    reloadUnlessLive();
   };
   const onDeleted = (id: number) => {
     store.removeRule(id);
-    if (connection !== "live") void load();
+    reloadUnlessLive();
   };
 
   const enabled = rules.filter((r) => r.enabled).length;

@@ -8,7 +8,7 @@ import { commandLabel } from "../../server/ipmi/commands";
 import { completionCodeName } from "../../server/ipmi/completion-codes";
 import { hexByte, parseHex } from "../../server/ipmi/hex";
 import { netFnName } from "../../server/ipmi/netfn";
-import { type FieldIssue, normalizeIssuePath } from "../api";
+import { type FieldIssue, issuesByField } from "../api";
 import { pickerGroupOf } from "../ipmi/options";
 
 /** "Get Device ID (01h)" for a rule's netfn/cmd (DCMI names for 2Ch). */
@@ -150,14 +150,7 @@ export interface FormErrors {
 
 /** Sorts (server or schema) issues onto the form's fields. */
 export function issuesToFormErrors(issues: readonly FieldIssue[]): FormErrors {
-  const out: FormErrors = { fields: {}, other: [] };
-  for (const issue of issues) {
-    const field = FIELD_OF_PATH[normalizeIssuePath(issue.path)];
-    if (field === undefined)
-      out.other.push(issue.path === "" ? issue.message : `${issue.path}: ${issue.message}`);
-    else out.fields[field] ??= issue.message;
-  }
-  return out;
+  return issuesByField(issues, (path) => FIELD_OF_PATH[path]);
 }
 
 /** The body to send, or the errors to show (checked with the contract's schema). */
