@@ -12,6 +12,7 @@
  */
 import { CC } from "../ipmi/completion-codes";
 import { IpmiError } from "../ipmi/fields";
+import { invalidField } from "./core";
 
 export const BOOT_PARAM = {
   SET_IN_PROGRESS: 0,
@@ -101,8 +102,13 @@ export function restoreBootOptions(value: unknown): BootOptionsState | null {
   } as BootOptionsState;
 }
 
-function invalidField(message: string): never {
-  throw new IpmiError(CC.INVALID_DATA_FIELD, message);
+/** The data length of an implemented parameter; IpmiError 80h (not supported) for the others. */
+function parameterLength(param: number): number {
+  const length = LENGTHS[param];
+  if (length === undefined) {
+    throw new IpmiError(CC_BOOT_PARAMETER_NOT_SUPPORTED, `boot option parameter ${param} is not supported`);
+  }
+  return length;
 }
 
 /** Boot device selector values of parameter 5 byte 2 bits 5:2 that the spec defines. */
@@ -131,10 +137,7 @@ export class BootOptions {
   set(selectorByte: number, data: Uint8Array): void {
     const param = selectorByte & 0x7f;
     const markInvalid = (selectorByte & 0x80) !== 0;
-    const length = LENGTHS[param];
-    if (length === undefined) {
-      throw new IpmiError(CC_BOOT_PARAMETER_NOT_SUPPORTED, `boot option parameter ${param} is not supported`);
-    }
+    const length = parameterLength(param);
     if (data.length < length)
       throw new IpmiError(CC.REQUEST_LENGTH_INVALID, `parameter ${param} takes ${length} bytes`);
     if (data.length > length) {
@@ -184,9 +187,7 @@ export class BootOptions {
   /** Get System Boot Options response data: version, [7] invalid | selector, parameter data. */
   get(selector: number): number[] {
     const param = selector & 0x7f;
-    if (LENGTHS[param] === undefined) {
-      throw new IpmiError(CC_BOOT_PARAMETER_NOT_SUPPORTED, `boot option parameter ${param} is not supported`);
-    }
+    parameterLength(param); // 80h for a parameter not implemented
     this.expire();
     const s = this.state;
     const head = [PARAMETER_VERSION, (s.invalid.includes(param) ? 0x80 : 0) | param];

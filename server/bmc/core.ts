@@ -24,6 +24,50 @@ import type { Watchdog } from "./watchdog";
  */
 export const MAX_READ_BYTES = 240;
 
+/** Get SDR / Get SEL Entry "bytes to read" value for the whole record. */
+export const READ_ENTIRE_RECORD = 0xff;
+
+/**
+ * The bytes a Get SDR or Get SEL Entry asks for from `offset` (which the caller has
+ * checked is inside the record): FFh reads to the end, a count past the end what there is.
+ */
+export function readPart(record: Uint8Array, offset: number, count: number): Uint8Array {
+  return count === READ_ENTIRE_RECORD ? record.subarray(offset) : record.subarray(offset, offset + count);
+}
+
+/**
+ * The reservation of the SDR repository or of the SEL (33.11, 31.4): a new one cancels
+ * the previous, and so does a BMC reset. 0000h is never handed out.
+ */
+export class Reservation {
+  private id = 0;
+
+  /** The current reservation id; 0 when there is none. */
+  get current(): number {
+    return this.id;
+  }
+
+  take(): number {
+    this.id = (this.id % 0xffff) + 1;
+    return this.id;
+  }
+
+  cancel(): void {
+    this.id = 0;
+  }
+
+  /** Throws C5h unless `id` is the current reservation (or 0 where `required` is false). */
+  check(id: number, required: boolean): void {
+    if (id === 0 && !required) return;
+    if (id === 0 || id !== this.id) {
+      throw new IpmiError(
+        CC.RESERVATION_INVALID,
+        id === 0 ? "this needs a reservation" : `reservation ${id} is not current`,
+      );
+    }
+  }
+}
+
 export interface BmcCore {
   readonly profile: BmcProfile;
   readonly state: BmcState;

@@ -198,6 +198,13 @@ const WATCHDOG_EVENT = {
 /** Event Data 1 bits 7:6 = 11b: Event Data 2 holds the sensor-specific extension (interrupt, timer use). */
 const EVENT_DATA2_EXTENSION = 0xc0;
 const SENSOR_SPECIFIC_ASSERTION = 0x6f;
+/** What an expiry logs (the Watchdog 2 offset) and what it does to the chassis, by timeout action. */
+const ON_EXPIRY: Readonly<Record<number, { event: number; action?: ChassisAction }>> = {
+  [TIMEOUT_ACTION.NONE]: { event: WATCHDOG_EVENT.EXPIRED },
+  [TIMEOUT_ACTION.HARD_RESET]: { event: WATCHDOG_EVENT.HARD_RESET, action: "hard-reset" },
+  [TIMEOUT_ACTION.POWER_DOWN]: { event: WATCHDOG_EVENT.POWER_DOWN, action: "power-off" },
+  [TIMEOUT_ACTION.POWER_CYCLE]: { event: WATCHDOG_EVENT.POWER_CYCLE, action: "power-cycle" },
+};
 
 export function createBmc(options: BmcOptions = {}): Bmc {
   const profile = options.profile ?? defaultProfile();
@@ -334,8 +341,8 @@ export function createBmc(options: BmcOptions = {}): Bmc {
     chassisChanged: () => saveChassis(),
     coldReset() {
       // 20.2: back to the power-up state; non-volatile data (SEL, SDR, FRU, settings) stays.
-      sdr.cancelReservation();
-      sel.cancelReservation();
+      sdr.reservation.cancel();
+      sel.reservation.cancel();
       state.globalEnables = profile.globalEnables;
       state.messageFlags = 0;
       state.selfTest = { ...profile.selfTest };
@@ -346,8 +353,8 @@ export function createBmc(options: BmcOptions = {}): Bmc {
     },
     warmReset() {
       // 20.3: interfaces and state machines restart; the BMC's settings and the watchdog stay.
-      sdr.cancelReservation();
-      sel.cancelReservation();
+      sdr.reservation.cancel();
+      sel.reservation.cancel();
       bootOptions.state.setInProgress = 0;
     },
   };
@@ -373,21 +380,9 @@ export function createBmc(options: BmcOptions = {}): Bmc {
     if (!watchdog.state.dontLog) watchdogEvent(WATCHDOG_EVENT.INTERRUPT, e.at, watchdog.state.timerUse);
   });
   watchdog.onExpire((e) => {
-    const offset = [
-      WATCHDOG_EVENT.EXPIRED,
-      WATCHDOG_EVENT.HARD_RESET,
-      WATCHDOG_EVENT.POWER_DOWN,
-      WATCHDOG_EVENT.POWER_CYCLE,
-    ][e.timeoutAction];
-    if (!e.dontLog && offset !== undefined) watchdogEvent(offset, e.at, e.timerUse);
-    const action: ChassisAction | undefined =
-      e.timeoutAction === TIMEOUT_ACTION.HARD_RESET
-        ? "hard-reset"
-        : e.timeoutAction === TIMEOUT_ACTION.POWER_DOWN
-          ? "power-off"
-          : e.timeoutAction === TIMEOUT_ACTION.POWER_CYCLE
-            ? "power-cycle"
-            : undefined;
+    const onExpiry = ON_EXPIRY[e.timeoutAction];
+    if (!e.dontLog && onExpiry) watchdogEvent(onExpiry.event, e.at, e.timerUse);
+    const action = onExpiry?.action;
     if (action && (action !== "power-off" || chassis.powerOn))
       chassis.perform(action, RESTART_CAUSE.WATCHDOG, 0);
     log?.info(`bmc: watchdog expired (timer use ${e.timerUse}, action ${action ?? "none"})`);
@@ -416,10 +411,11 @@ export function createBmc(options: BmcOptions = {}): Bmc {
   let savedWatchdogConfig = JSON.stringify(watchdog.config());
   watchdog.onChange(() => {
     // Pats change only the deadline; write the configuration when it changed.
-    const config = JSON.stringify(watchdog.config());
-    if (config !== savedWatchdogConfig) {
-      savedWatchdogConfig = config;
-      store.saveSetting(SETTING.WATCHDOG, watchdog.config());
+    const config = watchdog.config();
+    const json = JSON.stringify(config);
+    if (json !== savedWatchdogConfig) {
+      savedWatchdogConfig = json;
+      store.saveSetting(SETTING.WATCHDOG, config);
     }
     schedule();
   });

@@ -10,6 +10,7 @@
  */
 import { CC } from "../ipmi/completion-codes";
 import { IpmiError } from "../ipmi/fields";
+import { le16, Reservation, readPart } from "./core";
 import { ANALOG_FORMAT_CODE, valueToRaw } from "./linear";
 import type { BmcProfile, FruProfile } from "./profile";
 import { type DiscreteModel, rawRangeOf, type SensorModel, type ThresholdModel } from "./sensors";
@@ -23,8 +24,6 @@ export const SDR_RECORD_TYPE = {
 } as const;
 /** Record header: id (2), version, type, length. */
 export const SDR_HEADER_LENGTH = 5;
-/** Get SDR "bytes to read" value for the whole record. */
-export const READ_ENTIRE_RECORD = 0xff;
 /** Next Record ID of the last record. */
 export const LAST_RECORD_ID = 0xffff;
 
@@ -58,6 +57,25 @@ function entityBytes(e: { id: number; instance: number; logical: boolean }): num
   return [e.id, (e.logical ? 0x80 : 0) | (e.instance & 0x7f)];
 }
 
+/**
+ * M, tolerance, B, accuracy, accuracy exponent, R and B exponents: full sensor record
+ * bytes 25-30, and Get Sensor Reading Factors bytes 3-8 (35.5), which are the same.
+ */
+export function readingFactorBytes(m: ThresholdModel): number[] {
+  const s = m.profile;
+  const f = m.factors;
+  const mBits = f.m & 0x3ff;
+  const bBits = f.b & 0x3ff;
+  return [
+    mBits & 0xff,
+    ((mBits >> 8) << 6) | (s.tolerance & 0x3f),
+    bBits & 0xff,
+    ((bBits >> 8) << 6) | (s.accuracy & 0x3f),
+    (((s.accuracy >> 6) & 0x0f) << 4) | ((s.accuracyExp & 0x03) << 2),
+    ((f.rExp & 0x0f) << 4) | (f.bExp & 0x0f),
+  ];
+}
+
 export function fullSensorRecord(m: ThresholdModel, ownerId: number): number[] {
   const s = m.profile;
   const f = m.factors;
@@ -88,8 +106,6 @@ export function fullSensorRecord(m: ThresholdModel, ownerId: number): number[] {
     (s.normalMin !== undefined ? 0x04 : 0);
   const range = rawRangeOf(m);
   const t = m.thresholds.map((v) => v ?? 0);
-  const mBits = f.m & 0x3ff;
-  const bBits = f.b & 0x3ff;
   const body = [
     ownerId & 0xfe,
     m.lun & 0x03,
@@ -109,12 +125,7 @@ export function fullSensorRecord(m: ThresholdModel, ownerId: number): number[] {
     s.unit,
     0x00, // modifier unit
     0x00, // linearization: linear
-    mBits & 0xff,
-    ((mBits >> 8) << 6) | (s.tolerance & 0x3f),
-    bBits & 0xff,
-    ((bBits >> 8) << 6) | (s.accuracy & 0x3f),
-    (((s.accuracy >> 6) & 0x0f) << 4) | ((s.accuracyExp & 0x03) << 2),
-    ((f.rExp & 0x0f) << 4) | (f.bExp & 0x0f),
+    ...readingFactorBytes(m),
     analogFlags,
     raw(s.nominal),
     raw(s.normalMax),
@@ -228,8 +239,7 @@ export function buildSdrRecords(
   return raw.map((r, i) => {
     const id = i + 1;
     const bytes = Uint8Array.from(r);
-    bytes[0] = id & 0xff;
-    bytes[1] = id >> 8;
+    bytes.set(le16(id), 0);
     return { id, bytes };
   });
 }
@@ -238,7 +248,8 @@ export function buildSdrRecords(
 export const SDR_ALLOCATION_UNIT = 16;
 
 export class SdrRepository {
-  private reservationId = 0;
+  /** Reserve SDR Repository; only a new reservation or a BMC reset cancels it. */
+  readonly reservation = new Reservation();
 
   constructor(
     readonly records: readonly SdrRecord[],
@@ -246,34 +257,13 @@ export class SdrRepository {
     readonly lastAddition: number,
   ) {}
 
-  /** Reserve SDR Repository: a new id cancels the previous one; 0000h is never handed out. */
-  reserve(): number {
-    this.reservationId = (this.reservationId % 0xffff) + 1;
-    return this.reservationId;
-  }
-
-  cancelReservation(): void {
-    this.reservationId = 0;
-  }
-
-  get reservation(): number {
-    return this.reservationId;
-  }
-
   /**
    * Get SDR. A non-zero offset needs the current reservation; a non-zero reservation
    * that is not the current one is refused even at offset 0 (ipmitool reserves first
    * and retries on C5h). Throws IpmiError C5h, CBh, C9h or CAh.
    */
   read(req: { reservation: number; recordId: number; offset: number; count: number }, maxCount: number) {
-    if ((req.offset !== 0 || req.reservation !== 0) && req.reservation !== this.reservationId) {
-      throw new IpmiError(
-        CC.RESERVATION_INVALID,
-        req.reservation === 0
-          ? "a partial read needs a reservation"
-          : `reservation ${req.reservation} is not current`,
-      );
-    }
+    this.reservation.check(req.reservation, req.offset !== 0);
     const index = req.recordId === 0 ? 0 : this.records.findIndex((r) => r.id === req.recordId);
     const record = this.records[index];
     if (index < 0 || !record) throw new IpmiError(CC.NOT_PRESENT, `no SDR with record id ${req.recordId}`);
@@ -283,12 +273,11 @@ export class SdrRepository {
         `offset ${req.offset} is past the record's ${record.bytes.length} bytes`,
       );
     }
-    const available = record.bytes.length - req.offset;
-    const count = req.count === READ_ENTIRE_RECORD ? available : Math.min(req.count, available);
-    if (count > maxCount)
-      throw new IpmiError(CC.CANNOT_RETURN_BYTES, `${count} bytes do not fit one response`);
+    const data = readPart(record.bytes, req.offset, req.count);
+    if (data.length > maxCount)
+      throw new IpmiError(CC.CANNOT_RETURN_BYTES, `${data.length} bytes do not fit one response`);
     const next = this.records[index + 1]?.id ?? LAST_RECORD_ID;
-    return { next, data: record.bytes.subarray(req.offset, req.offset + count) };
+    return { next, data };
   }
 
   allocationUnits(): { total: number; largestRecord: number } {
@@ -304,10 +293,23 @@ export class SdrRepository {
 
   /** Sensor records (full and compact) whose owner LUN is `lun` (Get Device SDR Info). */
   sensorCount(lun: number): number {
-    return this.records.filter(
-      (r) =>
-        (r.bytes[3] === SDR_RECORD_TYPE.FULL_SENSOR || r.bytes[3] === SDR_RECORD_TYPE.COMPACT_SENSOR) &&
-        ((r.bytes[6] ?? 0) & 0x03) === lun,
-    ).length;
+    return this.records.filter((r) => sensorLun(r) === lun).length;
   }
+
+  /** Bit n set: some sensor record has owner LUN n (Get Device SDR Info byte 2). */
+  sensorLuns(): number {
+    let luns = 0;
+    for (const r of this.records) {
+      const lun = sensorLun(r);
+      if (lun !== undefined) luns |= 1 << lun;
+    }
+    return luns;
+  }
+}
+
+/** The owner LUN of a full or compact sensor record; undefined for other records. */
+function sensorLun(r: SdrRecord): number | undefined {
+  const type = r.bytes[3];
+  if (type !== SDR_RECORD_TYPE.FULL_SENSOR && type !== SDR_RECORD_TYPE.COMPACT_SENSOR) return undefined;
+  return (r.bytes[6] ?? 0) & 0x03;
 }

@@ -10,6 +10,7 @@
  */
 import { CC } from "../ipmi/completion-codes";
 import { IpmiError } from "../ipmi/fields";
+import { le16, le32, Reservation, readPart } from "./core";
 
 export const SEL_VERSION = 0x51;
 export const SEL_RECORD_SIZE = 16;
@@ -71,7 +72,8 @@ export interface SystemEvent {
 export class Sel {
   private entries: SelEntry[];
   private meta: SelMeta;
-  private reservationId = 0;
+  /** Reserve SEL; only a new reservation or a BMC reset cancels it, not a delete or a clear. */
+  readonly reservation = new Reservation();
 
   constructor(
     readonly capacity: number,
@@ -107,26 +109,6 @@ export class Sel {
     return this.entries;
   }
 
-  reserve(): number {
-    this.reservationId = (this.reservationId % 0xffff) + 1;
-    return this.reservationId;
-  }
-
-  cancelReservation(): void {
-    this.reservationId = 0;
-  }
-
-  /** Throws C5h unless `id` is the current reservation (or 0 where `required` is false). */
-  checkReservation(id: number, required: boolean): void {
-    if (id === 0 && !required) return;
-    if (id === 0 || id !== this.reservationId) {
-      throw new IpmiError(
-        CC.RESERVATION_INVALID,
-        id === 0 ? "this needs a reservation" : `reservation ${id} is not current`,
-      );
-    }
-  }
-
   /**
    * Add SEL Entry: the SEL assigns the record id and, for system event and timestamped
    * OEM records (02h, C0h-DFh), the timestamp. Returns the record id. Throws C4h when
@@ -146,15 +128,9 @@ export class Sel {
     }
     const recordId = this.takeRecordId();
     const data = Uint8Array.from(record);
-    data[0] = recordId & 0xff;
-    data[1] = recordId >> 8;
+    data.set(le16(recordId), 0);
     const now = (timestamp ?? this.clock()) >>> 0;
-    if (type < 0xe0) {
-      data[3] = now & 0xff;
-      data[4] = (now >> 8) & 0xff;
-      data[5] = (now >> 16) & 0xff;
-      data[6] = (now >>> 24) & 0xff;
-    }
+    if (type < 0xe0) data.set(le32(now), 3);
     const entry: SelEntry = { recordId, position: this.meta.nextPosition++, data };
     this.entries.push(entry);
     this.meta.lastAddition = now;
@@ -192,6 +168,20 @@ export class Sel {
       );
     }
     return { entry, next: this.entries[index + 1]?.recordId ?? SEL_LAST };
+  }
+
+  /**
+   * Get SEL Entry. The reservation is only required for a partial read (offset other
+   * than 0), but a non-zero one must be current. Throws IpmiError C5h, C9h or CBh.
+   */
+  read(req: { reservation: number; recordId: number; offset: number; count: number }) {
+    this.reservation.check(req.reservation, req.offset !== 0);
+    if (req.offset >= SEL_RECORD_SIZE) {
+      throw new IpmiError(CC.PARAMETER_OUT_OF_RANGE, `offset ${req.offset} is past the 16-byte record`);
+    }
+    const { entry, next } = this.find(req.recordId);
+    // A record is 16 bytes, however long a restored row is.
+    return { next, data: readPart(entry.data.subarray(0, SEL_RECORD_SIZE), req.offset, req.count) };
   }
 
   /** Delete SEL Entry; returns the id deleted. Throws CBh. */

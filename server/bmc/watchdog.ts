@@ -13,8 +13,8 @@
  * does an expiry; the timer use expiration flags stay until Set Watchdog Timer clears
  * them (27.7).
  */
-import { CC } from "../ipmi/completion-codes";
 import { IpmiError } from "../ipmi/fields";
+import { invalidField } from "./core";
 
 /** Timer Use, byte 1 bits 2:0. 0, 6 and 7 are reserved. */
 export const TIMER_USE = {
@@ -140,15 +140,16 @@ export interface WatchdogPreTimeout {
 }
 
 /** The part of the state that survives a BMC restart (persisted). */
-export interface WatchdogConfig {
-  initialized: boolean;
-  timerUse: number;
-  dontLog: boolean;
-  timeoutAction: number;
-  preTimeoutInterrupt: number;
-  preTimeoutInterval: number;
-  initialCountdown: number;
-}
+export type WatchdogConfig = Pick<
+  WatchdogState,
+  | "initialized"
+  | "timerUse"
+  | "dontLog"
+  | "timeoutAction"
+  | "preTimeoutInterrupt"
+  | "preTimeoutInterval"
+  | "initialCountdown"
+>;
 
 /** A stopped watchdog with a saved configuration, as after a BMC restart. */
 export function watchdogStateFromConfig(c: WatchdogConfig): WatchdogState {
@@ -180,17 +181,17 @@ export class Watchdog {
     const use = req.timerUse & 0x07;
     const action = req.timerActions & 0x07;
     const interrupt = (req.timerActions >> 4) & 0x07;
-    if (use < TIMER_USE.BIOS_FRB2 || use > TIMER_USE.OEM) invalid(`timer use ${use} is reserved`);
-    if (req.timerUse & USE_RESERVED) invalid("timer use byte sets reserved bits 5:3");
-    if (action > TIMEOUT_ACTION.POWER_CYCLE) invalid(`timeout action ${action} is reserved`);
+    if (use < TIMER_USE.BIOS_FRB2 || use > TIMER_USE.OEM) invalidField(`timer use ${use} is reserved`);
+    if (req.timerUse & USE_RESERVED) invalidField("timer use byte sets reserved bits 5:3");
+    if (action > TIMEOUT_ACTION.POWER_CYCLE) invalidField(`timeout action ${action} is reserved`);
     if (interrupt > PRE_TIMEOUT_INTERRUPT.MESSAGING)
-      invalid(`pre-timeout interrupt ${interrupt} is reserved`);
-    if (req.timerActions & ACTIONS_RESERVED) invalid("timer actions byte sets reserved bits 7 or 3");
+      invalidField(`pre-timeout interrupt ${interrupt} is reserved`);
+    if (req.timerActions & ACTIONS_RESERVED) invalidField("timer actions byte sets reserved bits 7 or 3");
     if (req.expirationFlagsClear & EXPIRATION_FLAGS_RESERVED) {
-      invalid("expiration flags clear sets reserved bits 7, 6 or 0");
+      invalidField("expiration flags clear sets reserved bits 7, 6 or 0");
     }
     if (req.preTimeoutInterval * 10 > req.initialCountdown) {
-      invalid(
+      invalidField(
         `pre-timeout interval ${req.preTimeoutInterval} s exceeds the countdown of ${req.initialCountdown / 10} s`,
       );
     }
@@ -310,7 +311,7 @@ export class Watchdog {
   nextDeadline(): number | null {
     const s = this.state;
     if (!s.running) return null;
-    const expiry = s.startedAt + s.initialCountdown * MS_PER_COUNT;
+    const expiry = this.expiryAt();
     if (this.hasPreTimeout() && !s.preTimeoutReached) return expiry - s.preTimeoutInterval * 1000;
     return expiry;
   }
@@ -324,7 +325,7 @@ export class Watchdog {
     const s = this.state;
     if (!s.running) return null;
     const remaining = this.remainingMs();
-    const expiryAt = s.startedAt + s.initialCountdown * MS_PER_COUNT;
+    const expiryAt = this.expiryAt();
     if (this.hasPreTimeout() && !s.preTimeoutReached && remaining <= s.preTimeoutInterval * 1000) {
       s.preTimeoutReached = true;
       s.preTimeoutFlag = true;
@@ -383,6 +384,11 @@ export class Watchdog {
     s.preTimeoutReached = false;
   }
 
+  /** Clock time (ms) the running countdown reaches zero. */
+  private expiryAt(): number {
+    return this.state.startedAt + this.state.initialCountdown * MS_PER_COUNT;
+  }
+
   private remainingMs(): number {
     const s = this.state;
     const elapsed = Math.max(0, this.now() - s.startedAt);
@@ -392,8 +398,4 @@ export class Watchdog {
   private hasPreTimeout(): boolean {
     return this.state.preTimeoutInterrupt !== PRE_TIMEOUT_INTERRUPT.NONE;
   }
-}
-
-function invalid(message: string): never {
-  throw new IpmiError(CC.INVALID_DATA_FIELD, message);
 }

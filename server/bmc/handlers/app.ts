@@ -2,7 +2,6 @@
  * App (NetFn 06h) handlers. Response data is the bytes after the completion code, laid
  * out as IPMI 2.0 rev 1.1 lays them out; privileges follow Appendix G (table G-1).
  */
-import { CC } from "../../ipmi/completion-codes";
 import { IpmiError, noRequest, struct, u8, u16 } from "../../ipmi/fields";
 import { NETFN } from "../../ipmi/netfn";
 import { defineHandler, type HandlerSpec } from "../../router/types";
@@ -202,9 +201,7 @@ export function appHandlers(core: BmcCore): HandlerSpec[] {
       request: struct({ enables: u8 }),
       handle: (ctx) => {
         requireSystemInterface(ctx);
-        if (ctx.request.enables & GLOBAL_ENABLES.RESERVED) {
-          throw new IpmiError(CC.INVALID_DATA_FIELD, "global enables bit 4 is reserved");
-        }
+        if (ctx.request.enables & GLOBAL_ENABLES.RESERVED) invalidField("global enables bit 4 is reserved");
         state.globalEnables = ctx.request.enables;
         return {};
       },

@@ -8,7 +8,7 @@ import { IpmiError, optional, rest, struct, u8 } from "../../ipmi/fields";
 import { NETFN } from "../../ipmi/netfn";
 import { defineHandler, type HandlerContext, type HandlerSpec } from "../../router/types";
 import { type BmcCore, channelOf, invalidField, isSystemInterface, le32 } from "../core";
-import { SDR_RECORD_TYPE } from "../sdr";
+import { readingFactorBytes } from "../sdr";
 import type { SensorRuntime, ThresholdModel } from "../sensors";
 
 export const SENSOR_CMD = {
@@ -98,15 +98,8 @@ export function sensorHandlers(core: BmcCore): HandlerSpec[] {
         if (op & 0xfe) invalidField("operation bits 7:1 are reserved");
         const sdr = core.sdr;
         const count = op & 0x01 ? sdr.records.length : sdr.sensorCount(ctx.lun);
-        let luns = 0;
-        for (const r of sdr.records) {
-          const type = r.bytes[3];
-          if (type === SDR_RECORD_TYPE.FULL_SENSOR || type === SDR_RECORD_TYPE.COMPACT_SENSOR) {
-            luns |= 1 << ((r.bytes[6] ?? 0) & 0x03);
-          }
-        }
         // Static sensor population (bit 7 = 0); the change indicator is when the SDRs were built.
-        return { data: [count & 0xff, luns, ...le32(sdr.lastAddition)] };
+        return { data: [count & 0xff, sdr.sensorLuns(), ...le32(sdr.lastAddition)] };
       },
     }),
     defineHandler({
@@ -118,20 +111,7 @@ export function sensorHandlers(core: BmcCore): HandlerSpec[] {
       request: struct({ sensor: u8, reading: u8 }),
       handle: (ctx) => {
         const m = thresholdSensor(sensorFor(core, ctx, ctx.request.sensor));
-        const s = m.profile;
-        const mBits = m.factors.m & 0x3ff;
-        const bBits = m.factors.b & 0x3ff;
-        return {
-          data: [
-            NO_NEXT_READING,
-            mBits & 0xff,
-            ((mBits >> 8) << 6) | (s.tolerance & 0x3f),
-            bBits & 0xff,
-            ((bBits >> 8) << 6) | (s.accuracy & 0x3f),
-            (((s.accuracy >> 6) & 0x0f) << 4) | ((s.accuracyExp & 0x03) << 2),
-            ((m.factors.rExp & 0x0f) << 4) | (m.factors.bExp & 0x0f),
-          ],
-        };
+        return { data: [NO_NEXT_READING, ...readingFactorBytes(m)] };
       },
     }),
     defineHandler({

@@ -199,6 +199,10 @@ describe("Reserve SDR Repository (0Ah/22h) and Get SDR (0Ah/23h)", () => {
 
   it("answers C5h to a partial read without the current reservation", async () => {
     const b = testBmc();
+    // Before any reservation exists, too: 0000h is never a reservation.
+    expect((await b.ask("storage.get-sdr", [0x00, 0x00, 0x01, 0x00, 0x05, 0x10])).cc).toBe(
+      CC.RESERVATION_INVALID,
+    );
     const [lo, hi] = await reserveSdr(b);
     // Offset 5 with reservation 0000h: a partial read needs one.
     expect((await b.ask("storage.get-sdr", [0x00, 0x00, 0x01, 0x00, 0x05, 0x10])).cc).toBe(

@@ -37,8 +37,9 @@ const CLEAR_SEL_INITIATE = 0xaa;
 const CLEAR_SEL_GET_STATUS = 0x00;
 const ERASURE_COMPLETED = 0x01;
 const CLR = [0x43, 0x4c, 0x52];
-/** Get SEL Entry "bytes to read" value for the whole record. */
-const READ_ENTIRE_ENTRY = 0xff;
+
+/** Get SDR and Get SEL Entry: reservation, record id, offset into the record, bytes to read. */
+const GET_RECORD_REQUEST = struct({ reservation: u16, recordId: u16, offset: u8, count: u8 });
 
 export function storageHandlers(core: BmcCore): HandlerSpec[] {
   const fruDevice = (id: number) => {
@@ -135,7 +136,7 @@ export function storageHandlers(core: BmcCore): HandlerSpec[] {
       privilege: "user",
       description: "Reserve SDR Repository",
       request: noRequest,
-      handle: () => ({ data: le16(core.sdr.reserve()) }),
+      handle: () => ({ data: le16(core.sdr.reservation.take()) }),
     }),
     defineHandler({
       id: "storage.get-sdr",
@@ -143,7 +144,7 @@ export function storageHandlers(core: BmcCore): HandlerSpec[] {
       cmd: STORAGE_CMD.GET_SDR,
       privilege: "user",
       description: "Get SDR",
-      request: struct({ reservation: u16, recordId: u16, offset: u8, count: u8 }),
+      request: GET_RECORD_REQUEST,
       handle: (ctx) => {
         const { next, data } = core.sdr.read(ctx.request, MAX_READ_BYTES);
         return { data: [...le16(next), ...data] };
@@ -195,7 +196,7 @@ export function storageHandlers(core: BmcCore): HandlerSpec[] {
       privilege: "user",
       description: "Reserve SEL",
       request: noRequest,
-      handle: () => ({ data: le16(core.sel.reserve()) }),
+      handle: () => ({ data: le16(core.sel.reservation.take()) }),
     }),
     defineHandler({
       id: "storage.get-sel-entry",
@@ -203,18 +204,10 @@ export function storageHandlers(core: BmcCore): HandlerSpec[] {
       cmd: STORAGE_CMD.GET_SEL_ENTRY,
       privilege: "user",
       description: "Get SEL Entry",
-      request: struct({ reservation: u16, recordId: u16, offset: u8, count: u8 }),
+      request: GET_RECORD_REQUEST,
       handle: (ctx) => {
-        const { reservation, recordId, offset, count } = ctx.request;
-        // The reservation is only required for a partial read (offset other than 0).
-        core.sel.checkReservation(reservation, offset !== 0);
-        if (offset >= SEL_RECORD_SIZE) {
-          throw new IpmiError(CC.PARAMETER_OUT_OF_RANGE, `offset ${offset} is past the 16-byte record`);
-        }
-        const { entry, next } = core.sel.find(recordId);
-        const available = SEL_RECORD_SIZE - offset;
-        const n = count === READ_ENTIRE_ENTRY ? available : Math.min(count, available);
-        return { data: [...le16(next), ...entry.data.subarray(offset, offset + n)] };
+        const { next, data } = core.sel.read(ctx.request);
+        return { data: [...le16(next), ...data] };
       },
     }),
     defineHandler({
@@ -234,7 +227,7 @@ export function storageHandlers(core: BmcCore): HandlerSpec[] {
       description: "Delete SEL Entry",
       request: struct({ reservation: u16, recordId: u16 }),
       handle: (ctx) => {
-        core.sel.checkReservation(ctx.request.reservation, true);
+        core.sel.reservation.check(ctx.request.reservation, true);
         return { data: le16(core.sel.delete(ctx.request.recordId)) };
       },
     }),
@@ -247,7 +240,7 @@ export function storageHandlers(core: BmcCore): HandlerSpec[] {
       request: struct({ reservation: u16, c: u8, l: u8, r: u8, operation: u8 }),
       handle: (ctx) => {
         const { reservation, c, l, r, operation } = ctx.request;
-        core.sel.checkReservation(reservation, true);
+        core.sel.reservation.check(reservation, true);
         if (c !== CLR[0] || l !== CLR[1] || r !== CLR[2])
           invalidField("Clear SEL needs 'C' 'L' 'R' (43h 4Ch 52h)");
         if (operation === CLEAR_SEL_INITIATE) core.sel.clear();
