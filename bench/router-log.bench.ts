@@ -14,6 +14,7 @@ import { createTestDatabase } from "../server/persistence/test-database";
 import { Router } from "../server/router/router";
 import { EXCHANGE_COLUMN_LIST, EXCHANGE_COLUMNS, exchangeValues } from "../server/traffic/columns";
 import { ExchangeLogWriter } from "../server/traffic/log-writer";
+import { WorkerStatementRunner } from "../server/traffic/worker-runner";
 
 const COUNT = Number(process.env.BENCH_COUNT ?? 100_000);
 
@@ -32,11 +33,14 @@ async function routerOnly(count: number): Promise<number> {
   return (count / (performance.now() - t0)) * 1000;
 }
 
-async function withLog(count: number) {
+async function withLog(count: number, where: "worker" | "thread") {
   const tdb = await createTestDatabase();
   const router = new Router();
   for (const h of createBmc().handlers) router.registry.register(h);
-  const writer = new ExchangeLogWriter(tdb.db);
+  const writer = new ExchangeLogWriter(
+    tdb.db,
+    where === "worker" ? { runner: new WorkerStatementRunner(tdb.url) } : {},
+  );
   const kept: Exchange[] = [];
   router.onExchange((x) => {
     writer.write(x);
@@ -90,28 +94,39 @@ async function main() {
   console.log(`bench: ${fmt(COUNT)} exchanges, simulated BT host flat out, one run (BENCH_COUNT to change)`);
   await routerOnly(Math.min(5000, COUNT)); // warm up the JIT
   const bare = await routerOnly(COUNT);
-  const run = await withLog(COUNT);
-  const routed = (COUNT / run.routedMs) * 1000;
-  const persisted = (run.rows / run.persistedMs) * 1000;
+  const inThread = await withLog(COUNT, "thread");
+  const run = await withLog(COUNT, "worker"); // as the server runs it
   const ceiling = await plainSqlite(run.kept);
-  const ok = run.rows === run.kept.length;
-  const lines = [
-    ["router alone (no observers)", `${fmt(bare)} exchanges/s`],
-    ["routed, log writer on", `${fmt(routed)} exchanges/s  (${(routed / bare).toFixed(2)}x router alone)`],
-    [
-      "persisted through Prisma",
-      `${fmt(persisted)} rows/s  (${fmt(run.rows)} rows counted; backlog at end of traffic ${fmt(run.backlog)})`,
-    ],
+  const perSecond = (n: number, ms: number) => (n / ms) * 1000;
+  const lines: [string, string][] = [["router alone (no observers)", `${fmt(bare)} exchanges/s`]];
+  for (const [label, r] of [
+    ["log writer in a worker thread (the server's setup)", run],
+    ["log writer in the router's thread", inThread],
+  ] as const) {
+    const routed = perSecond(COUNT, r.routedMs);
+    const persisted = perSecond(r.rows, r.persistedMs);
+    lines.push(
+      [label, ""],
+      ["  routed", `${fmt(routed)} exchanges/s  (${(routed / bare).toFixed(2)}x router alone)`],
+      [
+        "  persisted through Prisma",
+        `${fmt(persisted)} rows/s  (${fmt(r.rows)} rows counted; backlog when traffic ended ${fmt(r.backlog)})`,
+      ],
+      ["  persisted / ceiling", `${(persisted / ceiling).toFixed(2)}`],
+      ["  peak RSS growth", `${r.peakRssMb.toFixed(0)} MB`],
+    );
+  }
+  lines.push(
     ["ceiling: better-sqlite3 batched", `${fmt(ceiling)} rows/s`],
-    ["persisted / ceiling", `${(persisted / ceiling).toFixed(2)}`],
-    ["peak RSS growth during the logged run", `${run.peakRssMb.toFixed(0)} MB`],
     ["simulated host saw", JSON.stringify(run.host.stats.byCompletionCode)],
-  ];
-  const width = Math.max(...lines.map(([k]) => k!.length));
-  for (const [k, v] of lines) console.log(`  ${k!.padEnd(width)}  ${v}`);
-  if (!ok) {
-    console.error(`LOST RECORDS: ${run.kept.length} exchanges, ${run.rows} rows`);
-    process.exit(1);
+  );
+  const width = Math.max(...lines.map(([k]) => k.length));
+  for (const [k, v] of lines) console.log(`  ${k.padEnd(width)}  ${v}`);
+  for (const r of [run, inThread]) {
+    if (r.rows !== r.kept.length) {
+      console.error(`LOST RECORDS: ${r.kept.length} exchanges, ${r.rows} rows`);
+      process.exit(1);
+    }
   }
 }
 

@@ -29,8 +29,13 @@ export async function build({ force = false } = {}) {
   say("bundling the server (esbuild)");
   const esbuild = await import("esbuild");
   await esbuild.build({
-    entryPoints: [join(root, "server", "main.ts")],
-    outfile: join(root, "dist", "server.mjs"),
+    // The log writer's worker thread is its own entry: dist/log-writer-worker.mjs beside dist/server.mjs.
+    entryPoints: {
+      server: join(root, "server", "main.ts"),
+      "log-writer-worker": join(root, "server", "traffic", "log-writer-worker.ts"),
+    },
+    outdir: join(root, "dist"),
+    outExtension: { ".js": ".mjs" },
     bundle: true,
     platform: "node",
     target: "node20",

@@ -24,6 +24,7 @@ import type { ServerServices } from "./services";
 import { exportExchanges } from "./traffic/export";
 import { exchangesPage, maxExchangeId } from "./traffic/history";
 import { ExchangeLogWriter } from "./traffic/log-writer";
+import { WorkerStatementRunner } from "./traffic/worker-runner";
 
 export interface Runtime {
   readonly config: Config;
@@ -68,6 +69,8 @@ export async function createRuntime(
   router.registry.presetEnabledStates(await loadHandlerStates(db));
 
   const writer = new ExchangeLogWriter(db, {
+    // SQLite is synchronous: the statements run in a worker thread, off the router's event loop.
+    runner: new WorkerStatementRunner(config.DATABASE_URL),
     onError: (err) =>
       log.error(`log writer: ${err instanceof Error ? err.message : String(err)} (will retry)`),
   });

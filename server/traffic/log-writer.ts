@@ -47,7 +47,7 @@ const BLOB_COLUMNS: ReadonlySet<string> = new Set(["request", "response", "frame
  * json_each. Prisma's cost is per bound parameter, so this runs about 3x the rows/s of
  * a multi-row VALUES list with 19 parameters a row (measured while choosing it).
  */
-const INSERT_SQL =
+export const INSERT_SQL =
   `INSERT INTO "Exchange" (${EXCHANGE_COLUMN_LIST}) SELECT ` +
   EXCHANGE_COLUMNS.map((c, i) => (BLOB_COLUMNS.has(c) ? `unhex(value->>${i})` : `value->>${i}`)).join(", ") +
   " FROM json_each(?)";
@@ -115,14 +115,36 @@ function rowValues(x: Exchange): unknown[] {
   return values;
 }
 
-/** Inserts the records with one statement (see INSERT_SQL). At most MAX_ROWS_PER_STATEMENT records. */
-export async function insertExchanges(db: Database, rows: readonly Exchange[]): Promise<void> {
+/**
+ * Runs INSERT_SQL with a batch's rows as its one JSON parameter. In this thread
+ * (prismaRunner) or in a worker thread (worker-runner.ts), so that SQLite's synchronous
+ * work does not hold the router's event loop.
+ */
+export interface StatementRunner {
+  run(rowsJson: string): Promise<void>;
+  close?(): Promise<void>;
+}
+
+export function prismaRunner(db: Database): StatementRunner {
+  return {
+    async run(rowsJson) {
+      await db.$executeRawUnsafe(INSERT_SQL, rowsJson);
+    },
+  };
+}
+
+/** Checks the records and inserts them with one statement. At most MAX_ROWS_PER_STATEMENT records. */
+export async function insertWith(runner: StatementRunner, rows: readonly Exchange[]): Promise<void> {
   if (rows.length === 0) return;
   if (rows.length > MAX_ROWS_PER_STATEMENT) {
     throw new RangeError(`at most ${MAX_ROWS_PER_STATEMENT} rows per statement, got ${rows.length}`);
   }
-  const table = rows.map(rowValues);
-  await db.$executeRawUnsafe(INSERT_SQL, JSON.stringify(table));
+  await runner.run(JSON.stringify(rows.map(rowValues)));
+}
+
+/** Inserts the records through this thread's Prisma client (tests, tools). */
+export function insertExchanges(db: Database, rows: readonly Exchange[]): Promise<void> {
+  return insertWith(prismaRunner(db), rows);
 }
 
 /** SQLite result codes that mean "this data cannot be stored", not "the database is unwell". */
@@ -131,6 +153,8 @@ const RECORD_ERROR_CODES = /^SQLITE_(CONSTRAINT|MISMATCH|TOOBIG|RANGE)/;
 /** Whether retrying the same records can never succeed (so the batch is split instead). */
 export function isRecordError(err: unknown): boolean {
   if (err instanceof InvalidExchangeError) return true;
+  // Judged where the statement ran (a worker thread) and carried back with the error.
+  if ((err as { recordError?: unknown })?.recordError === true) return true;
   const meta = (
     err as { meta?: { driverAdapterError?: { cause?: { originalCode?: unknown; kind?: unknown } } } }
   )?.meta;
@@ -159,6 +183,8 @@ export interface ExchangeLogWriterOptions {
   maxRetryDelayMs?: number;
   /** Told of every failed statement and of every dropped record (ExchangeRejectedError). */
   onError?(err: unknown): void;
+  /** Where statements run; default this thread's Prisma client. */
+  runner?: StatementRunner;
 }
 
 export interface ExchangeLogWriterStats {
@@ -213,11 +239,10 @@ export class ExchangeLogWriter {
   /** Split mode lasts until `done` passes this position. */
   private splitEnd = 0;
   private closed = false;
+  private readonly runner: StatementRunner;
 
-  constructor(
-    private readonly db: Database,
-    options: ExchangeLogWriterOptions = {},
-  ) {
+  constructor(db: Database, options: ExchangeLogWriterOptions = {}) {
+    this.runner = options.runner ?? prismaRunner(db);
     const maxBatch = options.maxBatch ?? DEFAULT_MAX_BATCH;
     if (!Number.isInteger(maxBatch) || maxBatch < 1)
       throw new RangeError("maxBatch must be a positive integer");
@@ -262,15 +287,19 @@ export class ExchangeLogWriter {
   async close(): Promise<void> {
     this.closed = true;
     this.clearTimers();
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.flush();
-        return;
-      } catch (err) {
-        if (this.pendingCount() === 0) return;
-        if (attempt >= CLOSE_ATTEMPTS) throw err;
-        await new Promise((resolve) => setTimeout(resolve, this.retryDelay(attempt)));
+    try {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await this.flush();
+          return;
+        } catch (err) {
+          if (this.pendingCount() === 0) return;
+          if (attempt >= CLOSE_ATTEMPTS) throw err;
+          await new Promise((resolve) => setTimeout(resolve, this.retryDelay(attempt)));
+        }
       }
+    } finally {
+      await this.runner.close?.();
     }
   }
 
@@ -347,7 +376,7 @@ export class ExchangeLogWriter {
         const n = Math.min(this.limit, this.pendingCount());
         const batch = this.items.slice(this.head, this.head + n);
         try {
-          await insertExchanges(this.db, batch);
+          await insertWith(this.runner, batch);
         } catch (err) {
           this.failedBatches++;
           if (isRecordError(err)) {
