@@ -84,7 +84,9 @@ export async function createRuntime(
   const rules = new RuleEngine(db);
   await rules.load();
   const holds = new HoldQueue({
-    deadlineMs: (busId) => router.getBus(busId)?.holdDeadlineMs ?? config.HOLD_DEADLINE_MS,
+    // Never longer than the bus's host waits; HOLD_DEADLINE_MS may make it shorter.
+    deadlineMs: (busId) =>
+      Math.min(config.HOLD_DEADLINE_MS, router.getBus(busId)?.holdDeadlineMs ?? Number.POSITIVE_INFINITY),
     onExpiry: config.HOLD_EXPIRY,
   });
   router.setInterceptor(ruleInterceptor(rules, holds));

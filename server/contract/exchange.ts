@@ -16,7 +16,10 @@ export type ExchangeStatus =
   | "timeout"
   /** the bus could not decode the frame */
   | "malformed"
-  /** a handler answered after its request had already been answered; the answer was dropped */
+  /**
+   * answered after the host had stopped waiting (not sent), or a handler's answer after
+   * the router had already answered (dropped, recorded with relatedId)
+   */
   | "late"
   /** an operator rule or person chose to send nothing: the host times out */
   | "dropped";

@@ -184,6 +184,18 @@ describe("rules act before the handlers", () => {
     expect(await inject(0x2f)).toMatchObject({ status: "dropped", cc: null, response: null, ruleId: drop });
   });
 
+  it("an answer later than the host waits is recorded as late and not sent", async () => {
+    // The simulated host gives up after 5 s; delay its flag polling past that.
+    const ruleId = await createRule({
+      name: "too slow",
+      match: GET_MESSAGE_FLAGS,
+      action: { type: "delay", ms: 5200 },
+    });
+    const x = await live.next((e) => e.ruleId === ruleId && e.status !== "ok", 15_000);
+    expect(x).toMatchObject({ status: "late", cc: 0, handlerId: "app.get-message-flags" });
+    expect(x.note).toMatch(/the host gives up after 5000 ms; not sent/);
+  });
+
   it("validates rule bodies with a clear error", async () => {
     const res = await post("/api/rules", { name: "", match: { netFn: 300 }, action: { type: "explode" } });
     expect(res.status).toBe(400);

@@ -233,6 +233,24 @@ describe("timeouts", () => {
     });
   });
 
+  it("records an answer that comes after the host gave up as late, and does not send it", async () => {
+    const router = new Router({ defaultTimeoutMs: 10_000, monotonic: () => Date.now() });
+    const bus = new TestBus("bt0", "bt", undefined, 5000);
+    router.addBus(bus);
+    const exchanges: Exchange[] = [];
+    router.onExchange((x) => exchanges.push(x));
+    const slow = deferred<HandlerReply>();
+    router.registry.register({ ...getDeviceId(), handle: () => slow.promise });
+    bus.request({ netFn: NETFN.APP, cmd: 0x01 });
+    await vi.advanceTimersByTimeAsync(5001);
+    slow.resolve({ data: [0x20] });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(bus.sent).toHaveLength(0);
+    expect(exchanges).toHaveLength(1);
+    expect(exchanges[0]).toMatchObject({ status: "late", cc: 0, handlerId: "app.get-device-id" });
+    expect(exchanges[0]!.note).toMatch(/the host gives up after 5000 ms; not sent/);
+  });
+
   it("uses the handler's own timeout over the router's default", async () => {
     const { router, bus } = setup({ defaultTimeoutMs: 10_000 });
     router.registry.register({

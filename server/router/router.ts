@@ -387,9 +387,15 @@ export class Router {
     }
     if (f.reg && cc !== CC.OK) f.reg.errors++;
     let deliveryNote: string | null = null;
+    const hostTimeoutMs = entry?.bus.hostTimeoutMs;
+    const elapsedMs = this.monotonic() - f.startedMono;
     if (!f.deliver) deliveryNote = null;
     else if (!entry) deliveryNote = "bus removed before the answer; response not sent";
-    else {
+    else if (hostTimeoutMs !== undefined && elapsedMs > hostTimeoutMs) {
+      // The host stopped waiting: a stale answer could be taken for its next request's.
+      status = "late";
+      deliveryNote = `answered after ${Math.round(elapsedMs)} ms, the host gives up after ${hostTimeoutMs} ms; not sent`;
+    } else {
       const response: BusResponse = {
         seq: req.seq,
         netFn: responseNetFn(req.netFn),

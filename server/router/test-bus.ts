@@ -15,6 +15,7 @@ export class TestBus implements Bus {
     readonly id = "test0",
     readonly kind: BusKind = "bt",
     readonly maxResponseData?: number,
+    readonly hostTimeoutMs?: number,
   ) {}
 
   attach(port: BusPort): void {

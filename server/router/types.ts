@@ -58,6 +58,8 @@ export interface Bus {
   readonly maxResponseData?: number;
   /** How long a request of this bus may be held for an operator before its host gives up. */
   readonly holdDeadlineMs?: number;
+  /** How long the host waits for an answer; a later answer is recorded as late and not sent. */
+  readonly hostTimeoutMs?: number;
   attach(port: BusPort): void;
   /** "busy": the bus cannot take it now; the router keeps it queued and retries on ready(). */
   send(res: BusResponse): SendResult;

@@ -24,6 +24,10 @@ export class BtBus implements Bus {
     return `BT, ${this.transport.description}`;
   }
 
+  get hostTimeoutMs(): number | undefined {
+    return this.transport.hostTimeoutMs;
+  }
+
   /** A request may be held for an operator until shortly before its host gives up. */
   get holdDeadlineMs(): number | undefined {
     const host = this.transport.hostTimeoutMs;

@@ -62,6 +62,11 @@ export class SimulatedHost implements BtTransport {
     this.script = new HostScript({ watchdogEvery: this.options.watchdogEvery, boot: this.options.boot });
   }
 
+  /** How long the simulated host waits for an answer. */
+  get hostTimeoutMs(): number {
+    return this.options.hostTimeoutMs;
+  }
+
   get description(): string {
     const rate = Number.isFinite(this.options.rate) ? `${this.options.rate} msg/s` : "flat out";
     return `simulated host (${rate})`;
