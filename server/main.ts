@@ -17,6 +17,9 @@ import { RecentExchanges } from "./realtime/recent-exchanges";
 import { createRuntime } from "./runtime";
 import { publishServices } from "./services";
 
+/** A start-up problem the operator can fix from its message alone. */
+class StartupError extends Error {}
+
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
   try {
@@ -72,7 +75,13 @@ async function main(): Promise<void> {
   });
 
   await new Promise<void>((resolve, reject) => {
-    httpServer.once("error", reject);
+    httpServer.once("error", (err: NodeJS.ErrnoException) => {
+      if (err.code === "EADDRINUSE" || err.code === "EACCES" || err.code === "EADDRNOTAVAIL") {
+        reject(
+          new StartupError(`cannot listen on ${config.HOST}:${config.PORT} (${err.code}); set PORT or HOST`),
+        );
+      } else reject(err);
+    });
     httpServer.listen(config.PORT, config.HOST, () => resolve());
   });
   await runtime.start();
@@ -106,7 +115,7 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   // A refused profile is the operator's input, not a crash: its message says it all.
-  if (err instanceof ProfileError) {
+  if (err instanceof ProfileError || err instanceof StartupError) {
     process.stderr.write(`${err.message}\n`);
     process.exit(2);
   }
