@@ -2,7 +2,7 @@
  * The whole pipe in a real server process: simulated BT host -> router -> handlers ->
  * Prisma log in SQLite, the HTTP API, and the socket.io live stream.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { HandlerInfo } from "../contract/handlers";
 import { createTestDatabase, type TestDatabase } from "../persistence/test-database";
 import { LiveWatcher, type RunningServer, startServer } from "./server-process";
@@ -10,17 +10,6 @@ import { LiveWatcher, type RunningServer, startServer } from "./server-process";
 const GET_MESSAGE_FLAGS = { netFn: 0x06, cmd: 0x31 };
 const isFlags = (x: { netFn: number | null; cmd: number | null }) =>
   x.netFn === GET_MESSAGE_FLAGS.netFn && x.cmd === GET_MESSAGE_FLAGS.cmd;
-
-/** Polls a condition (not a timing assertion): resolves with its first defined value. */
-async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 let tdb: TestDatabase;
 let server: RunningServer;
@@ -151,11 +140,14 @@ describe("a running server", () => {
     const list = (await (await api(`/api/handlers`)).json()) as { handlers: HandlerInfo[] };
     expect(list.handlers.find((h) => h.id === "app.get-device-id")?.enabled).toBe(false);
     // The host probes Get Device ID first thing after start; in this run it got C1h.
-    const probe = await waitFor(async () => {
-      const page = await (await api(`/api/exchanges?netFn=6&cmd=1&limit=1`)).json();
-      const x = page.exchanges[0];
-      return x && x.id > first.routed ? x : undefined;
-    });
+    const probe = await vi.waitUntil(
+      async () => {
+        const page = await (await api(`/api/exchanges?netFn=6&cmd=1&limit=1`)).json();
+        const x = page.exchanges[0];
+        return x && x.id > first.routed ? x : undefined;
+      },
+      { timeout: 20_000, interval: 50 },
+    );
     expect(probe).toMatchObject({ cc: 0xc1, status: "error" });
   });
 

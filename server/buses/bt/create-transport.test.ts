@@ -1,5 +1,5 @@
 import net from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { loadConfig } from "../../config";
 import type { ChassisAction } from "../../contract/host-control";
 import { BtBus } from "./bt-bus";
@@ -14,17 +14,8 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-function until(probe: () => boolean, timeoutMs = 2000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  return new Promise((resolve, reject) => {
-    const tick = () => {
-      if (probe()) resolve();
-      else if (Date.now() > deadline) reject(new Error("condition not met in time"));
-      else setTimeout(tick, 5);
-    };
-    tick();
-  });
-}
+/** Polls a condition (vitest's waitUntil), not a timing assertion. */
+const until = (probe: () => boolean) => vi.waitUntil(probe, { timeout: 2000, interval: 5 });
 
 describe("BT transport config", () => {
   it("defaults to the simulated host, /dev/ipmi-bt-host, and listening on 127.0.0.1:9002", () => {

@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { createBmc } from "../../bmc";
 import type { Exchange } from "../../contract/exchange";
 import { noRequest } from "../../ipmi/fields";
@@ -34,17 +34,8 @@ function logSink() {
   };
 }
 
-function until(probe: () => boolean, timeoutMs = 2000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  return new Promise((resolve, reject) => {
-    const tick = () => {
-      if (probe()) resolve();
-      else if (Date.now() > deadline) reject(new Error("condition not met in time"));
-      else setTimeout(tick, 2);
-    };
-    tick();
-  });
-}
+/** Polls a condition (vitest's waitUntil), not a timing assertion. */
+const until = (probe: () => boolean) => vi.waitUntil(probe, { timeout: 2000, interval: 5 });
 
 /** A router with the BMC's handlers and a BT bus on the double. */
 async function rig(

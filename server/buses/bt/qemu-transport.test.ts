@@ -3,7 +3,7 @@
  * VM protocol as QEMU 7.2's ipmi-bmc-extern does (handshake, ids, RESET on reboot).
  */
 import net from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { createBmc } from "../../bmc";
 import type { Exchange } from "../../contract/exchange";
 import { Router } from "../../router/router";
@@ -107,17 +107,8 @@ async function listening(options: Partial<ConstructorParameters<typeof QemuTrans
   return { t, frames, malformed, port: t.address!.port };
 }
 
-function until(probe: () => boolean, timeoutMs = 2000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  return new Promise((resolve, reject) => {
-    const tick = () => {
-      if (probe()) resolve();
-      else if (Date.now() > deadline) reject(new Error("condition not met in time"));
-      else setTimeout(tick, 5);
-    };
-    tick();
-  });
-}
+/** Polls a condition (vitest's waitUntil), not a timing assertion. */
+const until = (probe: () => boolean) => vi.waitUntil(probe, { timeout: 2000, interval: 5 });
 
 const respond = (frame: Uint8Array, cc: number, data: number[] = []) =>
   encodeBtResponse({
