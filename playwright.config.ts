@@ -4,7 +4,7 @@ import { ADMIN_PASSWORD, ADMIN_STATE } from "./e2e/env";
 const PORT = Number(process.env.E2E_PORT ?? 3100);
 
 /**
- * Browser tests drive Debian's Chromium (no browser download: STACK.md) against the
+ * Browser tests drive Debian's Chromium (no browser download: docs/stack.md) against the
  * built server on a fresh database of their own.
  */
 export default defineConfig({

@@ -1,5 +1,5 @@
 // Prisma 6.19 CLI configuration: the JS engine with the better-sqlite3 adapter works
-// fully offline (its schema engine is WebAssembly); see STACK.md.
+// fully offline (its schema engine is WebAssembly); see docs/stack.md.
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { defineConfig } from "prisma/config";
 

@@ -1,5 +1,5 @@
 /**
- * Issue 3's scenario: sign in, hold Get Device ID, answer it by hand, see the answer
+ * The operator scenario: sign in, hold Get Device ID, answer it by hand, see the answer
  * in the live view; a second browser sees the change; sign-out stops the stream.
  */
 import { type Browser, expect, type Page, test } from "@playwright/test";

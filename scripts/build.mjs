@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Builds what `npm start` runs: the Next.js dashboard (.next/) and the custom server
-// bundled with esbuild (dist/server.mjs; Next does not compile server/, STACK.md).
+// bundled with esbuild (dist/server.mjs; Next does not compile server/, docs/stack.md).
 // The Next build is skipped when no source it depends on changed since the last one.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";

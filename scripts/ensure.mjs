@@ -58,7 +58,7 @@ function ensurePackages() {
   // them and `npm ci` refuses it; install still follows the lock for everything it lists.
   say("installing npm packages (npm install); better-sqlite3 compiles from source: 2-4 minutes");
   mustRun("npm install", "npm", ["install", "--no-audit", "--no-fund"], {
-    // Browsers come from Debian's chromium, never from a download (STACK.md).
+    // Browsers come from Debian's chromium, never from a download (docs/stack.md).
     env: { PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: "1" },
   });
   writeFileSync(stamp, want);

@@ -57,7 +57,7 @@ async function main(): Promise<void> {
       res.end(JSON.stringify({ error: "internal error" }));
     });
   });
-  // socket.io must not destroy upgrades it does not own (Next's dev HMR socket): STACK.md.
+  // socket.io must not destroy upgrades it does not own (Next's dev HMR socket): docs/stack.md.
   const io: LiveServer = new SocketServer(httpServer, { serveClient: false, destroyUpgrade: false });
   if (dev) {
     const upgrade = app.getUpgradeHandler();

@@ -2,7 +2,7 @@
  * What the running server offers to the HTTP route handlers. Next compiles the route
  * handlers separately from the custom server, so they cannot import the router's
  * module instances; the server publishes this one object on globalThis at start and
- * the routes look it up (see STACK.md, "Next.js with a custom server").
+ * the routes look it up (docs/stack.md, "Next.js with a custom server").
  */
 import type { AuthService } from "./auth/auth-service";
 import type { ExchangesPage, ExchangesQuery, ExportQuery, HealthResponse } from "./contract/api";

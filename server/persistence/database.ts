@@ -1,6 +1,6 @@
 /**
  * Opens the product's SQLite database through Prisma and the better-sqlite3 driver
- * adapter (no native query engine; see STACK.md). WAL lets the log writer append
+ * adapter (no native query engine; see docs/stack.md). WAL lets the log writer append
  * while history queries read.
  */
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";

@@ -1,8 +1,7 @@
 /**
  * Handlers registered per (netfn, cmd), or per (netfn, body code / IANA, cmd) for the
- * group-extension and OEM netfns. The seed's match_request() let two users claim the
- * same request without knowing; here a second registration for a key is refused with
- * both named, unless it states a different priority, and the registry shows who
+ * group-extension and OEM netfns. Two handlers must never claim the same request without
+ * knowing: a second registration for a key is refused with both named, unless it states a different priority, and the registry shows who
  * shadows whom.
  */
 import type { HandlerInfo } from "../contract/handlers";

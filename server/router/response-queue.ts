@@ -1,6 +1,6 @@
 /**
  * Responses waiting for a bus that cannot take them yet. A BT interface holds one
- * response at a time; the seed's TODO was to buffer instead of failing. Order is kept:
+ * response at a time: a response it cannot take now is buffered, never failed. Order is kept:
  * once something waits, later responses wait behind it even if the bus is free.
  */
 import type { Bus, BusResponse } from "./types";

@@ -3,7 +3,7 @@
  * handler registered for its key, and every request is answered exactly once — by the
  * handler, or with the completion code from failures.ts when none applies, it throws,
  * or it takes too long. Responses a bus cannot take now wait in that bus's queue, in
- * order (the seed's TODO). Observers (log, live view) get one Exchange per request.
+ * order. Observers (log, live view) get one Exchange per request.
  */
 
 import type { Exchange, ExchangeOrigin, ExchangeStatus } from "../contract/exchange";
