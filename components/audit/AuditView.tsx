@@ -3,14 +3,14 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { messageOf } from "@/components/api";
 import { formatIso, formatTime } from "@/components/format";
-import type { LiveState } from "@/components/live/liveStore";
+import type { LiveState } from "@/components/live/state/store";
 import { useLiveValue } from "@/components/live/useLiveStream";
 import type { AuditEntryDto } from "@/server/contract/control";
 import { fetchAudit } from "./auditApi";
 import { auditExportHref, compactJson, mergeAudit, prettyJson } from "./auditFormat";
 
-const selectAudit = (s: LiveState) => s.audit;
-const selectConnection = (s: LiveState) => s.connection;
+const selectAudit = (s: LiveState) => s.audit.entries;
+const selectConnection = (s: LiveState) => s.connection.status;
 
 /** The audit trail: who did what when, newest first; new entries arrive live, older ones by page. */
 export function AuditView() {

@@ -20,8 +20,7 @@ export function UserMenu() {
     try {
       await logout();
       // The server ends the socket too; stop it here at once either way.
-      store.setConnection("signed-out", "signed out");
-      store.setOperator(null);
+      store.signOut("signed out");
       goToLogin({ signedOut: true, delayMs: SIGNED_OUT_LINGER_MS / 2 });
     } catch (e) {
       setBusy(false);

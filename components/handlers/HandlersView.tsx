@@ -1,15 +1,15 @@
 "use client";
 
 import { useMemo, useState } from "react";
-import type { LiveState, LiveStore } from "@/components/live/liveStore";
+import type { LiveState, LiveStore } from "@/components/live/state/store";
 import { useCanControl, useLiveStore, useLiveValue } from "@/components/live/useLiveStream";
 import { useRestFallback } from "@/components/live/useRestFallback";
 import type { HandlerInfo } from "@/server/contract/handlers";
 import { HandlersTable } from "./HandlersTable";
 import { fetchHandlers } from "./handlersApi";
 
-const selectHandlers = (s: LiveState) => s.handlers;
-const selectHandlersSource = (s: LiveState) => s.handlersSource;
+const selectHandlers = (s: LiveState) => s.handlers.list;
+const selectHandlersSource = (s: LiveState) => s.handlers.source;
 
 const loadHandlers = async (store: LiveStore, signal?: AbortSignal) =>
   store.setHandlersFromRest(await fetchHandlers(signal));

@@ -5,7 +5,7 @@ import { ApiRequestError, messageOf } from "@/components/api";
 import { bytesOf, groupOf, netFnLabel } from "@/components/format";
 import { CompletionCodePicker } from "@/components/ipmi/Pickers";
 import { DecodedFields } from "@/components/live/DecodedFields";
-import type { HeldResolutionNote } from "@/components/live/liveStore";
+import type { HeldResolutionNote } from "@/components/live/state/held";
 import { useLiveStore } from "@/components/live/useLiveStream";
 import { useNow } from "@/components/useNow";
 import type { HeldRequestDto, RuleDto } from "@/server/contract/control";

@@ -3,15 +3,15 @@
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { groupOf } from "@/components/format";
-import type { LiveState } from "@/components/live/liveStore";
+import type { LiveState } from "@/components/live/state/store";
 import { useLiveValue } from "@/components/live/useLiveStream";
 import { useNow } from "@/components/useNow";
 import { commandLabel } from "@/server/ipmi/commands";
 import { formatRemaining, remainingMs } from "./heldFormat";
 
-const selectHeldCount = (s: LiveState) => s.held.length;
-const selectHeld = (s: LiveState) => s.held;
-const selectOffset = (s: LiveState) => s.clockOffsetMs;
+const selectHeldCount = (s: LiveState) => s.held.list.length;
+const selectHeld = (s: LiveState) => s.held.list;
+const selectOffset = (s: LiveState) => s.held.clockOffsetMs;
 
 /** The nav's badge: how many requests wait for an operator (nothing when none). */
 export function HeldBadge() {

@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { useMemo, useState } from "react";
 import { messageOf } from "@/components/api";
-import type { LiveState, LiveStore } from "@/components/live/liveStore";
+import type { LiveState, LiveStore } from "@/components/live/state/store";
 import { useCanControl, useLiveValue } from "@/components/live/useLiveStream";
 import { useRestFallback } from "@/components/live/useRestFallback";
 import { useNow } from "@/components/useNow";
@@ -11,11 +11,11 @@ import { HeldCard } from "./HeldCard";
 import { fetchHeld, passAllHeld } from "./heldApi";
 import { lingeringNotes, RESOLVED_LINGER_MS } from "./heldFormat";
 
-const selectHeld = (s: LiveState) => s.held;
-const selectHeldSource = (s: LiveState) => s.heldSource;
-const selectNotes = (s: LiveState) => s.holdResolutions;
-const selectRules = (s: LiveState) => s.rules;
-const selectOffset = (s: LiveState) => s.clockOffsetMs;
+const selectHeld = (s: LiveState) => s.held.list;
+const selectHeldSource = (s: LiveState) => s.held.source;
+const selectNotes = (s: LiveState) => s.held.resolutions;
+const selectRules = (s: LiveState) => s.rules.list;
+const selectOffset = (s: LiveState) => s.held.clockOffsetMs;
 
 const loadHeld = async (store: LiveStore, signal?: AbortSignal) =>
   store.setHeldFromRest(await fetchHeld(signal));

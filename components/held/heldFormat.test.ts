@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { HeldRequestDto } from "../../server/contract/control";
-import type { HeldResolutionNote } from "../live/liveStore";
+import type { HeldResolutionNote } from "../live/state/held";
 import {
   expiryText,
   formatRemaining,

@@ -2,7 +2,7 @@
  * Countdowns and resolution texts of the held-request queue. Pure (heldFormat.test.ts).
  */
 import type { HeldRequestDto } from "../../server/contract/control";
-import type { HeldResolutionNote } from "../live/liveStore";
+import type { HeldResolutionNote } from "../live/state/held";
 
 /** How long a card stays, saying what became of its request, after it left the queue. */
 export const RESOLVED_LINGER_MS = 3000;

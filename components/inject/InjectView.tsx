@@ -3,7 +3,7 @@
 import { type FormEvent, useId, useMemo, useState } from "react";
 import { ApiRequestError, issuesByField, messageOf } from "@/components/api";
 import { BusPicker, CommandPicker, NetFnPicker } from "@/components/ipmi/Pickers";
-import type { LiveState } from "@/components/live/liveStore";
+import type { LiveState } from "@/components/live/state/store";
 import { useCanControl, useLiveValue, useOperator } from "@/components/live/useLiveStream";
 import { hexError } from "@/components/rules/ruleFormat";
 import type { ExchangeDto } from "@/server/contract/exchange";
@@ -11,8 +11,8 @@ import { NETFN } from "@/server/ipmi/netfn";
 import { ExchangeResult } from "./ExchangeResult";
 import { inject } from "./injectApi";
 
-const selectBuses = (s: LiveState) => s.buses;
-const selectRules = (s: LiveState) => s.rules;
+const selectBuses = (s: LiveState) => s.buses.list;
+const selectRules = (s: LiveState) => s.rules.list;
 
 type InjectField = "bus" | "netFn" | "cmd" | "lun" | "data";
 const FIELDS: readonly InjectField[] = ["bus", "netFn", "cmd", "lun", "data"];

@@ -1,19 +1,20 @@
 "use client";
 
-import type { ConnectionState, LiveState } from "./liveStore";
+import type { ConnectionStatus } from "./state/connection";
+import type { LiveState } from "./state/store";
 import { useLiveValue } from "./useLiveStream";
 
-const selectConnection = (s: LiveState) => s.connection;
-const selectError = (s: LiveState) => s.connectionError;
+const selectConnection = (s: LiveState) => s.connection.status;
+const selectError = (s: LiveState) => s.connection.error;
 
-const LABELS: Record<ConnectionState, string> = {
+const LABELS: Record<ConnectionStatus, string> = {
   connecting: "Connecting…",
   live: "Live",
   disconnected: "Disconnected",
   "signed-out": "Signed out",
 };
 
-function titleOf(connection: ConnectionState, error: string | null): string {
+function titleOf(connection: ConnectionStatus, error: string | null): string {
   if (connection === "signed-out") return "Signed out: the live stream stopped";
   if (connection === "disconnected" && error !== null) return `Disconnected (${error}); retrying`;
   return LABELS[connection];

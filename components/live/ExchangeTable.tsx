@@ -4,7 +4,7 @@ import { useVirtualizer } from "@tanstack/react-virtual";
 import { useCallback, useLayoutEffect, useRef } from "react";
 import type { ExchangeDto } from "@/server/contract/exchange";
 import { ExchangeRow, SkippedRow } from "./ExchangeRow";
-import type { LiveRow } from "./liveStore";
+import type { LiveRow } from "./state/exchanges";
 
 /** Fixed heights (px), kept in step with globals.css (--row-h, --head-h). */
 export const ROW_HEIGHT = 24;

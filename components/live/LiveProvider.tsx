@@ -4,7 +4,7 @@ import { type ReactNode, useEffect, useState } from "react";
 import { setUnauthorizedHandler } from "@/components/api";
 import { goToLogin } from "@/components/auth/navigation";
 import { connectLive, SIGNED_OUT_LINGER_MS } from "./connectLive";
-import { LiveStore } from "./liveStore";
+import { LiveStore } from "./state/store";
 import { LiveStoreContext } from "./useLiveStream";
 
 /** Coalesces store updates to one render per frame (or every 250 ms in a hidden tab, where frames stop). */
@@ -25,8 +25,7 @@ export function LiveProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     // Any API call answered 401: the session is gone, in this tab as in the others.
     setUnauthorizedHandler(() => {
-      store.setConnection("signed-out", "unauthorized");
-      store.setOperator(null);
+      store.signOut("unauthorized");
       goToLogin({ signedOut: true, delayMs: SIGNED_OUT_LINGER_MS });
     });
     return () => setUnauthorizedHandler(null);

@@ -6,9 +6,13 @@ import type { ExchangeDto } from "@/server/contract/exchange";
 import { ExchangeDetail } from "./ExchangeDetail";
 import { ExchangeTable } from "./ExchangeTable";
 import { type LiveFilters, LiveToolbar } from "./LiveToolbar";
-import type { LiveRow } from "./liveStore";
 import { ReplayPanel } from "./ReplayPanel";
-import { useLiveStream } from "./useLiveStream";
+import { type LiveRow, receivedWhilePaused, shownRows } from "./state/exchanges";
+import type { LiveState } from "./state/store";
+import { useLiveStore, useLiveValue } from "./useLiveStream";
+
+const selectExchanges = (s: LiveState) => s.exchanges;
+const selectBuses = (s: LiveState) => s.buses.list;
 
 const NO_FILTERS: LiveFilters = { text: "", status: "", bus: "" };
 
@@ -27,32 +31,35 @@ function filterRows(rows: readonly LiveRow[], f: LiveFilters): readonly LiveRow[
 
 /** The Live page: toolbar, tail-following exchange table, detail pane. */
 export function LiveView() {
-  const live = useLiveStream();
+  const store = useLiveStore();
+  const exchanges = useLiveValue(selectExchanges);
+  const buses = useLiveValue(selectBuses);
   const [filters, setFilters] = useState<LiveFilters>(NO_FILTERS);
-  // Pause freezes the rows shown; `frozen` is the ring as it was when Pause was pressed.
-  const [frozen, setFrozen] = useState<{ rows: readonly LiveRow[]; received: number } | null>(null);
   const [following, setFollowing] = useState(true);
   const [unfollowedAt, setUnfollowedAt] = useState(0);
   const [selected, setSelected] = useState<ExchangeDto | null>(null);
 
-  const sourceRows = frozen?.rows ?? live.rows;
+  // Paused, the table shows the ring as it was when Pause was pressed (the store keeps it).
+  const paused = exchanges.paused !== null;
+  const received = exchanges.received;
+  const sourceRows = shownRows(exchanges);
   const rows = useMemo(() => filterRows(sourceRows, filters), [sourceRows, filters]);
 
   const togglePause = () => {
-    if (frozen === null) {
-      setFrozen({ rows: live.rows, received: live.received });
-    } else {
-      setFrozen(null);
+    if (paused) {
+      store.resume();
       setFollowing(true);
+    } else {
+      store.pause();
     }
   };
 
   const onFollowingChange = useCallback(
     (next: boolean) => {
       setFollowing(next);
-      if (!next) setUnfollowedAt(live.received);
+      if (!next) setUnfollowedAt(received);
     },
-    [live.received],
+    [received],
   );
 
   const closeDetail = useCallback(() => setSelected(null), []);
@@ -71,12 +78,12 @@ export function LiveView() {
       <LiveToolbar
         filters={filters}
         onFiltersChange={setFilters}
-        buses={live.buses}
-        paused={frozen !== null}
-        pausedCount={frozen === null ? 0 : live.received - frozen.received}
+        buses={buses}
+        paused={paused}
+        pausedCount={receivedWhilePaused(exchanges)}
         onTogglePause={togglePause}
         following={following}
-        newSinceFollow={Math.max(0, live.received - unfollowedAt)}
+        newSinceFollow={Math.max(0, received - unfollowedAt)}
         onJumpToLatest={() => setFollowing(true)}
         shown={rows.length}
         total={sourceRows.length}
@@ -84,7 +91,7 @@ export function LiveView() {
       <div className="live-body">
         <ExchangeTable
           rows={rows}
-          following={following && frozen === null}
+          following={following && !paused}
           onFollowingChange={onFollowingChange}
           selectedId={selected?.id ?? null}
           onSelect={setSelected}

@@ -5,11 +5,11 @@ import { messageOf } from "@/components/api";
 import { ExchangeResult } from "@/components/inject/ExchangeResult";
 import { replay } from "@/components/inject/injectApi";
 import type { ExchangeDto } from "@/server/contract/exchange";
-import type { LiveState } from "./liveStore";
 import { OriginBadge, RuleTag } from "./OriginBadge";
+import type { LiveState } from "./state/store";
 import { useCanControl, useLiveValue } from "./useLiveStream";
 
-const selectRules = (s: LiveState) => s.rules;
+const selectRules = (s: LiveState) => s.rules.list;
 
 interface ReplayPanelProps {
   exchange: ExchangeDto;

@@ -13,7 +13,7 @@ import { fetchSession } from "@/components/auth/authApi";
 import { goToLogin } from "@/components/auth/navigation";
 import type { ClientToServerEvents, LiveEvent, ServerToClientEvents } from "@/server/contract/events";
 import { LIVE_NAMESPACE } from "@/server/contract/events";
-import type { LiveStore } from "./liveStore";
+import type { LiveStore } from "./state/store";
 
 export type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -37,13 +37,13 @@ export function connectLive(store: LiveStore): () => void {
   const retry = (ms: number) => {
     clearTimeout(retryTimer);
     retryTimer = setTimeout(() => {
-      if (!closed && !socket.connected && store.getState().connection !== "signed-out") socket.connect();
+      const stopped = closed || store.getState().connection.status === "signed-out";
+      if (!stopped && !socket.connected) socket.connect();
     }, ms);
   };
 
   const signedOut = (why: string) => {
-    store.setConnection("signed-out", why);
-    store.setOperator(null);
+    store.signOut(why);
     socket.disconnect();
     goToLogin({ signedOut: true, delayMs: SIGNED_OUT_LINGER_MS });
   };
@@ -78,7 +78,7 @@ export function connectLive(store: LiveStore): () => void {
       store.applyEvents(events);
     } finally {
       // The server's backpressure signal: acknowledge every batch once it is applied.
-      if (typeof ack === "function") ack();
+      ack();
     }
   });
   socket.on("disconnect", (reason) => {
@@ -105,7 +105,7 @@ export function connectLive(store: LiveStore): () => void {
 
   // Signing out in this tab (the nav's button) closes the stream at once.
   const unsubscribe = store.subscribe(() => {
-    if (store.getState().connection === "signed-out" && socket.connected) socket.disconnect();
+    if (store.getState().connection.status === "signed-out" && socket.connected) socket.disconnect();
   });
 
   // Who we are, for the nav, before the snapshot says so (and if the socket cannot connect).

@@ -1,12 +1,12 @@
 /**
  * React access to the tab's live connection. <LiveProvider> (in the console layout)
- * owns the one socket; components read its state with useLiveStream() (or one part
- * of it with useLiveValue(), which re-renders only when that part changes) and reach
+ * owns the one socket; components read one part of its state with useLiveValue()
+ * (a slice, or a field of one: it re-renders only when that part changes) and reach
  * the store's actions with useLiveStore().
  */
 import { createContext, useContext, useSyncExternalStore } from "react";
 import type { OperatorInfo } from "@/server/contract/control";
-import { INITIAL_LIVE_STATE, type LiveState, type LiveStore } from "./liveStore";
+import { INITIAL_LIVE_STATE, type LiveState, type LiveStore } from "./state/store";
 
 export const LiveStoreContext = createContext<LiveStore | null>(null);
 
@@ -16,17 +16,10 @@ export function useLiveStore(): LiveStore {
   return store;
 }
 
-const getServerState = (): LiveState => INITIAL_LIVE_STATE;
-
-/** The live state: connection, rows (exchanges and skipped markers), handlers, buses, counters. */
-export function useLiveStream(): LiveState {
-  const store = useLiveStore();
-  return useSyncExternalStore(store.subscribe, store.getState, getServerState);
-}
-
 /**
- * One part of the live state. `select` must return something stable (a field of the
- * state, a primitive, not a fresh array or object): the component re-renders when it changes, not on every batch.
+ * One part of the live state. `select` must return something stable (a slice, a field
+ * of one, a primitive; not a fresh array or object): the component re-renders when it
+ * changes, not on every batch.
  */
 export function useLiveValue<T>(select: (state: LiveState) => T): T {
   const store = useLiveStore();
@@ -37,10 +30,10 @@ export function useLiveValue<T>(select: (state: LiveState) => T): T {
   );
 }
 
-const selectOperator = (s: LiveState) => s.operator;
+const selectOperator = (s: LiveState) => s.session.operator;
 // Unknown (the session not read yet, a few ms after load) counts as not allowed, so a
 // viewer never sees controls flash up; Playwright-style clicks wait for them to enable.
-const selectCanControl = (s: LiveState) => s.operator?.role === "operator";
+const selectCanControl = (s: LiveState) => s.session.operator?.role === "operator";
 
 /** Who this tab is signed in as; null until the session or the snapshot said. */
 export function useOperator(): OperatorInfo | null {

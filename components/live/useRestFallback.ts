@@ -2,10 +2,10 @@
 
 import { useCallback, useEffect, useState } from "react";
 import { messageOf } from "@/components/api";
-import type { LiveState, LiveStore } from "./liveStore";
+import type { LiveState, LiveStore } from "./state/store";
 import { useLiveStore, useLiveValue } from "./useLiveStream";
 
-const selectConnection = (s: LiveState) => s.connection;
+const selectConnection = (s: LiveState) => s.connection.status;
 
 interface RestFallback {
   /** Why the last read failed; null once one worked. */

@@ -2,7 +2,7 @@
 
 import { useState } from "react";
 import { messageOf } from "@/components/api";
-import type { LiveState, LiveStore } from "@/components/live/liveStore";
+import type { LiveState, LiveStore } from "@/components/live/state/store";
 import { useCanControl, useLiveStore, useLiveValue, useOperator } from "@/components/live/useLiveStream";
 import { useRestFallback } from "@/components/live/useRestFallback";
 import type { RuleDto } from "@/server/contract/control";
@@ -10,9 +10,9 @@ import { RuleForm } from "./RuleForm";
 import { describeAction, describeMatch } from "./ruleFormat";
 import { deleteRule, fetchRules, patchRule } from "./rulesApi";
 
-const selectRules = (s: LiveState) => s.rules;
-const selectRulesSource = (s: LiveState) => s.rulesSource;
-const selectBuses = (s: LiveState) => s.buses;
+const selectRules = (s: LiveState) => s.rules.list;
+const selectRulesSource = (s: LiveState) => s.rules.source;
+const selectBuses = (s: LiveState) => s.buses.list;
 
 const loadRules = async (store: LiveStore, signal?: AbortSignal) =>
   store.setRulesFromRest(await fetchRules(signal));

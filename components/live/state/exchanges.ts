@@ -1,0 +1,177 @@
+/**
+ * The exchange ring: the newest `capacity` rows of the stream (exchanges and markers
+ * where the server skipped some), the counters, where to resume after a reconnect, and
+ * the paused view. Snapshots and batches arrive many times a second, so one action
+ * copies the ring once (a draft), not once per exchange.
+ */
+import type { ExchangeDto } from "../../../server/contract/exchange";
+import type { LiveAction } from "./actions";
+
+export type LiveRow =
+  | { kind: "exchange"; key: string; exchange: ExchangeDto }
+  /** `count` exchanges the server did not send us at this point of the stream. */
+  | { kind: "skipped"; key: string; count: number };
+
+/** The rows as they were when Pause was pressed, and `received` then. */
+export interface PausedView {
+  rows: readonly LiveRow[];
+  received: number;
+}
+
+export interface ExchangesState {
+  /** Oldest first, at most `capacity` rows; older ones fall off the front. */
+  rows: readonly LiveRow[];
+  /** The ids of the exchange rows in `rows`: one sent again replaces its row. */
+  ids: ReadonlySet<number>;
+  capacity: number;
+  /** The id of the last exchange received (stream order); sent as `resumeFrom` on reconnect. */
+  lastExchangeId: number | null;
+  /** Exchanges received since the page loaded (not capped: counts what fell off too). */
+  received: number;
+  /** Exchanges the server reported as skipped since the page loaded. */
+  skipped: number;
+  /** Which server run the rows come from; another one starts the ring over. */
+  serverStartedAt: number | null;
+  /** Skipped markers made so far (their keys are s1, s2, ...). */
+  markers: number;
+  /** While paused the table shows this; the ring goes on filling underneath. */
+  paused: PausedView | null;
+}
+
+export type ExchangesAction = { type: "exchanges/pause" } | { type: "exchanges/resume" };
+
+export const DEFAULT_CAPACITY = 5000;
+
+export function initialExchanges(capacity = DEFAULT_CAPACITY): ExchangesState {
+  return {
+    rows: [],
+    ids: new Set(),
+    capacity: Math.max(1, capacity),
+    lastExchangeId: null,
+    received: 0,
+    skipped: 0,
+    serverStartedAt: null,
+    markers: 0,
+    paused: null,
+  };
+}
+
+/** What the table shows: the paused view, or the ring. */
+export function shownRows(state: ExchangesState): readonly LiveRow[] {
+  return state.paused?.rows ?? state.rows;
+}
+
+/** Exchanges received since Pause was pressed (0 when not paused). */
+export function receivedWhilePaused(state: ExchangesState): number {
+  return state.paused === null ? 0 : state.received - state.paused.received;
+}
+
+/** A working copy of the ring for one action: changed in place, published once. */
+class RingDraft {
+  private readonly rows: LiveRow[];
+  private readonly ids: Set<number>;
+  private received: number;
+  private skipped: number;
+  private lastExchangeId: number | null;
+  private markers: number;
+
+  constructor(
+    private readonly base: ExchangesState,
+    startOver: boolean,
+  ) {
+    this.rows = startOver ? [] : base.rows.slice();
+    this.ids = startOver ? new Set() : new Set(base.ids);
+    this.received = base.received;
+    this.skipped = base.skipped;
+    this.lastExchangeId = base.lastExchangeId;
+    this.markers = base.markers;
+  }
+
+  /** Adds an exchange, or replaces the row with the same id (then it is not counted again). */
+  put(exchange: ExchangeDto): void {
+    this.lastExchangeId = exchange.id;
+    const row: LiveRow = { kind: "exchange", key: `x${exchange.id}`, exchange };
+    if (this.ids.has(exchange.id)) {
+      for (let i = this.rows.length - 1; i >= 0; i--) {
+        const old = this.rows[i]!;
+        if (old.kind === "exchange" && old.exchange.id === exchange.id) {
+          this.rows[i] = row;
+          return;
+        }
+      }
+    }
+    this.ids.add(exchange.id);
+    this.rows.push(row);
+    this.received++;
+  }
+
+  /** A marker for `count` skipped exchanges (a snapshot's count is usually 0: no marker). */
+  gap(count: number): void {
+    if (count <= 0) return;
+    this.skipped += count;
+    const last = this.rows.at(-1);
+    if (last?.kind === "skipped") {
+      // Two gaps with nothing between are one gap.
+      this.rows[this.rows.length - 1] = { ...last, count: last.count + count };
+      return;
+    }
+    this.rows.push({ kind: "skipped", key: `s${++this.markers}`, count });
+  }
+
+  publish(serverStartedAt: number | null): ExchangesState {
+    const excess = this.rows.length - this.base.capacity;
+    if (excess > 0) {
+      for (const row of this.rows.splice(0, excess)) {
+        if (row.kind === "exchange") this.ids.delete(row.exchange.id);
+      }
+    }
+    return {
+      ...this.base,
+      rows: this.rows,
+      ids: this.ids,
+      lastExchangeId: this.lastExchangeId,
+      received: this.received,
+      skipped: this.skipped,
+      serverStartedAt,
+      markers: this.markers,
+    };
+  }
+}
+
+export function exchangesReducer(state: ExchangesState, action: LiveAction): ExchangesState {
+  switch (action.type) {
+    case "snapshot": {
+      const { exchanges, skipped, serverStartedAt } = action.snapshot;
+      // A new server run may number exchanges afresh: start over rather than mix two runs.
+      const restarted = state.serverStartedAt !== null && state.serverStartedAt !== serverStartedAt;
+      if (!restarted && state.serverStartedAt !== null && exchanges.length === 0 && skipped === 0) {
+        return state;
+      }
+      const draft = new RingDraft(state, restarted);
+      draft.gap(skipped);
+      for (const exchange of exchanges) draft.put(exchange);
+      return draft.publish(serverStartedAt);
+    }
+    case "events": {
+      let draft: RingDraft | null = null;
+      for (const event of action.events) {
+        if (event.type === "exchange") {
+          draft ??= new RingDraft(state, false);
+          draft.put(event.exchange);
+        } else if (event.type === "skipped") {
+          draft ??= new RingDraft(state, false);
+          draft.gap(event.count);
+        }
+      }
+      return draft === null ? state : draft.publish(state.serverStartedAt);
+    }
+    case "exchanges/pause":
+      return state.paused !== null
+        ? state
+        : { ...state, paused: { rows: state.rows, received: state.received } };
+    case "exchanges/resume":
+      return state.paused === null ? state : { ...state, paused: null };
+    default:
+      return state;
+  }
+}
