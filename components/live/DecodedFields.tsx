@@ -1,5 +1,5 @@
 import type { CSSProperties, ReactNode } from "react";
-import type { DecodedField } from "@/server/ipmi/decoders";
+import type { DecodedField } from "@/server/ipmi/commands";
 import styles from "./DecodedFields.module.css";
 
 /** Hex of at most this many bytes is shown beside the value; longer hex only as a tooltip. */

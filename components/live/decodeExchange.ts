@@ -3,7 +3,7 @@
  * relative imports keep it loadable by a bare vitest, as components/format.ts.
  */
 import type { ExchangeDto } from "../../server/contract/exchange";
-import { type DecodedField, decodeRequest, decodeResponse } from "../../server/ipmi/decoders";
+import { type DecodedField, decodeRequest, decodeResponse } from "../../server/ipmi/commands";
 import { bytesOf } from "../format";
 
 export interface DecodedExchange {

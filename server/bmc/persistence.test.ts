@@ -30,7 +30,7 @@ afterEach(async () => {
 
 /** Starts a BMC on the test database and a router in front of it, as the runtime does. */
 async function start() {
-  const bmc = await openBmc({ db: tdb.db, now: clock.now });
+  const bmc = await openBmc({ db: tdb.db, clock });
   running.push(bmc);
   const router = new Router();
   for (const h of bmc.handlers) router.registry.register(h);
@@ -210,7 +210,7 @@ describe("through the router, on the database", () => {
     const warnings: string[] = [];
     const bmc = await openBmc({
       db: tdb.db,
-      now: clock.now,
+      clock,
       log: { ...log, warn: (m: string) => warnings.push(m) },
     });
     running.push(bmc);
@@ -221,15 +221,15 @@ describe("through the router, on the database", () => {
 describe("without a database", () => {
   it("a MemoryBmcStore carries the state to a second BMC, as a restart on one database would", async () => {
     const store = new MemoryBmcStore();
-    const first = await openBmc({ store, now: clock.now });
+    const first = await openBmc({ store, clock });
     const ask = (b: Bmc, id: string, bytes: number[] = []) => call(find(b.handlers, id), bytes);
     await ask(first, "storage.add-sel-entry", event(1));
     await ask(first, "sensor.set-sensor-threshold", [0x01, 0x08, 0, 0, 0, 0x46, 0, 0]);
     await first.stop();
-    const second = await openBmc({ store, now: clock.now });
+    const second = await openBmc({ store, clock });
     expect((await ask(second, "storage.get-sel-info")).data.slice(1, 3)).toEqual([0x01, 0x00]);
     expect((await ask(second, "sensor.get-sensor-threshold", [0x01])).data[4]).toBe(0x46);
     // createBmc() alone keeps nothing between two BMCs.
-    expect(createBmc({ now: clock.now }).sel.count).toBe(0);
+    expect(createBmc({ clock }).sel.count).toBe(0);
   });
 });

@@ -180,7 +180,7 @@ describe("another profile, selected by file (BMC_PROFILE)", () => {
     other.sensors = other.sensors.slice(0, 2);
     other.fru = [];
     const file = await tempFile("tiny.json", JSON.stringify(other));
-    const bmc = await openBmc({ profilePath: file, timers: false });
+    const bmc = await openBmc({ profilePath: file });
     expect(bmc.profile.name).toBe("tiny");
     const id = await call(find(bmc.handlers, "app.get-device-id"));
     // fw 2.17 (BCD 17h), no FRU device: support 87h, product 0042h.

@@ -6,25 +6,26 @@
  * is documented in docs/profile.md; profiles/default.json is the shipped default.
  *
  * Numbers may be written as JSON numbers or as "0x.." strings; sensor types, units,
- * entities, channel media/protocols and privileges also take the names in codes.ts.
+ * entities, channel media/protocols and privileges also take the names the spec's code
+ * tables give them (server/ipmi/spec/tables.ts).
  * Thresholds, readings and ranges of threshold sensors are engineering values (°C, V,
  * RPM); the BMC converts them to raw bytes with the sensor's M, B and exponents.
  */
 import { readFile } from "node:fs/promises";
 import { z } from "zod";
+import { type LinearFactors, rawDomain, valueToRaw } from "../ipmi/spec/linear";
 import {
-  ACCESS_MODE_CODES,
-  CHANNEL_MEDIUM_CODES,
-  CHANNEL_PROTOCOL_CODES,
-  CHASSIS_TYPE_CODES,
-  ENTITY_CODES,
-  PRIVILEGE_LEVEL_CODES,
-  SENSOR_TYPE_CODES,
-  SESSION_SUPPORT_CODES,
-  UNIT_CODES,
-} from "./codes";
-import { buildFruImage } from "./fru";
-import { type LinearFactors, rawDomain, valueToRaw } from "./linear";
+  ACCESS_MODES,
+  CHANNEL_MEDIUM_TYPES,
+  CHANNEL_PROTOCOL_TYPES,
+  CHASSIS_TYPES,
+  ENTITY_IDS,
+  PRIVILEGE_LEVELS,
+  SENSOR_TYPES,
+  SENSOR_UNITS,
+  SESSION_SUPPORT,
+} from "../ipmi/spec/tables";
+import { buildFruImage } from "./fru-image";
 import defaultProfileJson from "./profiles/default.json" with { type: "json" };
 
 // ---- field helpers ---------------------------------------------------------------
@@ -98,7 +99,7 @@ const guid = z
   );
 
 const entity = z.strictObject({
-  id: code(ENTITY_CODES, "entity id"),
+  id: code(ENTITY_IDS.codes, "entity id"),
   instance: int(0, 0x7f).default(1),
   /** Entity instance byte bit 7: 1 = logical container entity (device-relative instance 60h-7Fh). */
   logical: z.boolean().default(false),
@@ -180,7 +181,7 @@ const sensorCommon = {
   number: int(0, 0xfe),
   lun: int(0, 3).default(0),
   name: ascii(16).min(1, "needs a name (the SDR ID string)"),
-  type: code(SENSOR_TYPE_CODES, "sensor type"),
+  type: code(SENSOR_TYPES.codes, "sensor type"),
   entity: entity,
   /** The reading is unavailable (Get Sensor Reading byte 2 bit 5) while the chassis is powered off. */
   requiresHostPower: z.boolean().default(false),
@@ -198,7 +199,7 @@ const thresholdValues = z.strictObject({
 const thresholdSensor = z.strictObject({
   ...sensorCommon,
   kind: z.literal("threshold"),
-  unit: code(UNIT_CODES, "unit"),
+  unit: code(SENSOR_UNITS.codes, "unit"),
   percentage: z.boolean().default(false),
   format: z.enum(["unsigned", "twos-complement"]).default("unsigned"),
   m: int(1, 511),
@@ -268,7 +269,7 @@ const fruDevice = z.strictObject({
   entity: entity.prefault({ id: "system-board", instance: 1 }),
   chassis: z
     .strictObject({
-      type: code(CHASSIS_TYPE_CODES, "chassis type"),
+      type: code(CHASSIS_TYPES.codes, "chassis type"),
       partNumber: fruText.default(""),
       serialNumber: fruText.default(""),
       custom: z.array(fruText).default([]),
@@ -317,19 +318,19 @@ const fruDevice = z.strictObject({
 const channel = z.strictObject({
   /** 0 is the primary IPMB, 1..0Bh implementation-specific, 0Fh the system interface. */
   number: int(0, 0x0f).refine((n) => n <= 0x0b || n === 0x0f, "channel numbers are 0..0Bh or 0Fh"),
-  medium: code(CHANNEL_MEDIUM_CODES, "channel medium type", 0x7f),
-  protocol: code(CHANNEL_PROTOCOL_CODES, "channel protocol type", 0x1f),
-  sessionSupport: z.enum(Object.keys(SESSION_SUPPORT_CODES) as [keyof typeof SESSION_SUPPORT_CODES]),
+  medium: code(CHANNEL_MEDIUM_TYPES.codes, "channel medium type", 0x7f),
+  protocol: code(CHANNEL_PROTOCOL_TYPES.codes, "channel protocol type", 0x1f),
+  sessionSupport: z.enum(Object.keys(SESSION_SUPPORT.codes) as [keyof typeof SESSION_SUPPORT.codes]),
   /** Get Channel Info bytes 8-9; for the system interface the SMS and event buffer interrupt types (FFh: none). */
   auxInfo: z.array(byte).length(2).default([0xff, 0xff]),
   /** Get Channel Access (session-based channels only). */
   access: z
     .strictObject({
       mode: z
-        .enum(Object.keys(ACCESS_MODE_CODES) as [keyof typeof ACCESS_MODE_CODES])
+        .enum(Object.keys(ACCESS_MODES.codes) as [keyof typeof ACCESS_MODES.codes])
         .default("always-available"),
-      privilegeLimit: code(PRIVILEGE_LEVEL_CODES, "privilege level", 5).default(
-        PRIVILEGE_LEVEL_CODES.administrator,
+      privilegeLimit: code(PRIVILEGE_LEVELS.codes, "privilege level", 5).default(
+        PRIVILEGE_LEVELS.codes.administrator,
       ),
       pefAlerting: z.boolean().default(false),
       perMessageAuth: z.boolean().default(true),
@@ -345,7 +346,7 @@ const user = z.strictObject({
   /** The simulator's credential, plain text: never a real BMC's. IPMI 2.0 passwords take up to 20 bytes. */
   password: ascii(20).default(""),
   enabled: z.boolean().default(true),
-  privilege: code(PRIVILEGE_LEVEL_CODES, "privilege level", 5).default(PRIVILEGE_LEVEL_CODES.user),
+  privilege: code(PRIVILEGE_LEVELS.codes, "privilege level", 5).default(PRIVILEGE_LEVELS.codes.user),
   /** Channels the user may use; default: every session-based channel. */
   channels: z.array(int(0, 0x0f)).optional(),
 });
@@ -458,7 +459,7 @@ function crossCheck(p: BmcProfile, ctx: CheckCtx): void {
     if (first !== undefined)
       issue(["channels", i, "number"], `channel ${c.number} is already channels[${first}]`);
     else seenChannels.set(c.number, i);
-    if (c.number === 0x0f && c.medium !== CHANNEL_MEDIUM_CODES["system-interface"])
+    if (c.number === 0x0f && c.medium !== CHANNEL_MEDIUM_TYPES.codes["system-interface"])
       issue(["channels", i, "medium"], 'channel 0Fh is the system interface: medium "system-interface"');
   });
 

@@ -9,218 +9,212 @@
  * only a new reservation or a BMC reset cancels a reservation.
  */
 import { CC } from "../ipmi/completion-codes";
-import { IpmiError } from "../ipmi/fields";
-import { le16, Reservation, readPart } from "./core";
-import { ANALOG_FORMAT_CODE, valueToRaw } from "./linear";
+import { IpmiError } from "../ipmi/ipmi-error";
+import {
+  compactSensorRecord,
+  EVENT_CONTROL,
+  type Factors,
+  FRU_DEVICE_TYPE_BEHIND_MC,
+  fruLocatorRecord,
+  fullSensorRecord,
+  mcLocatorRecord,
+  NO_UNITS,
+  NOT_SHARED,
+  packSdr,
+  SDR_RECORD_TYPE,
+  SDR_VERSION,
+  SUPPORT,
+} from "../ipmi/records/sdr";
+import { analogFormatCode, LINEAR, valueToRaw } from "../ipmi/spec/linear";
 import type { BmcProfile, FruProfile } from "./profile";
+import { readPart } from "./record-read";
+import { Reservation } from "./reservation";
+import type { ResetKind } from "./reset";
 import { type DiscreteModel, rawRangeOf, type SensorModel, type ThresholdModel } from "./sensors";
 
-export const SDR_VERSION = 0x51;
-export const SDR_RECORD_TYPE = {
-  FULL_SENSOR: 0x01,
-  COMPACT_SENSOR: 0x02,
-  FRU_DEVICE_LOCATOR: 0x11,
-  MC_DEVICE_LOCATOR: 0x12,
-} as const;
-/** Record header: id (2), version, type, length. */
-export const SDR_HEADER_LENGTH = 5;
+export { SDR_RECORD_TYPE, SDR_VERSION };
+
 /** Next Record ID of the last record. */
 export const LAST_RECORD_ID = 0xffff;
 
-/** Sensor initialization byte (table 43-1 byte 11) bits. */
-const INIT = {
-  SCANNING_ENABLED: 0x01,
-  EVENTS_ENABLED: 0x02,
-  INIT_THRESHOLDS: 0x10,
-  INIT_EVENTS: 0x20,
-  INIT_SCANNING: 0x40,
-} as const;
-
-/** Sensor capabilities byte (byte 12): auto re-arm, threshold access, event message control. */
-const CAP_AUTO_REARM = 0x40;
-const THRESHOLD_ACCESS = { NONE: 0b00, READABLE: 0b01, SETTABLE: 0b10 } as const;
-const EVENT_CONTROL = { ENTIRE_SENSOR: 0b01, NONE: 0b11 } as const;
-const HYSTERESIS_FIXED_UNREADABLE = 0b11;
-
-/** Type/length byte of an 8-bit ASCII + Latin-1 ID string (43.15): 11b in bits 7:6, length in 4:0. */
-export function idString(text: string): number[] {
-  const bytes = [...Buffer.from(text, "latin1")].slice(0, 16);
-  return [0xc0 | bytes.length, ...bytes];
-}
-
-function header(type: number, body: number[]): number[] {
-  // Record id is filled in when the repository numbers the records.
-  return [0x00, 0x00, SDR_VERSION, type, body.length, ...body];
-}
-
-function entityBytes(e: { id: number; instance: number; logical: boolean }): number[] {
-  return [e.id, (e.logical ? 0x80 : 0) | (e.instance & 0x7f)];
-}
-
 /**
- * M, tolerance, B, accuracy, accuracy exponent, R and B exponents: full sensor record
- * bytes 25-30, and Get Sensor Reading Factors bytes 3-8 (35.5), which are the same.
+ * M, B, the exponents, tolerance and accuracy of a threshold sensor: full sensor record
+ * bytes 25-30, and Get Sensor Reading Factors bytes 3-8 (35.5), which are the same. The
+ * sensor direction is left unspecified.
  */
-export function readingFactorBytes(m: ThresholdModel): number[] {
+export function readingFactors(m: ThresholdModel): Factors {
   const s = m.profile;
   const f = m.factors;
-  const mBits = f.m & 0x3ff;
-  const bBits = f.b & 0x3ff;
-  return [
-    mBits & 0xff,
-    ((mBits >> 8) << 6) | (s.tolerance & 0x3f),
-    bBits & 0xff,
-    ((bBits >> 8) << 6) | (s.accuracy & 0x3f),
-    (((s.accuracy >> 6) & 0x0f) << 4) | ((s.accuracyExp & 0x03) << 2),
-    ((f.rExp & 0x0f) << 4) | (f.bExp & 0x0f),
-  ];
+  return {
+    m: f.m,
+    b: f.b,
+    bExp: f.bExp,
+    rExp: f.rExp,
+    tolerance: s.tolerance,
+    accuracy: s.accuracy,
+    accuracyExp: s.accuracyExp,
+    direction: 0,
+  };
 }
 
-export function fullSensorRecord(m: ThresholdModel, ownerId: number): number[] {
+/** The channel the BMC's records give for their owners and devices: the primary IPMB (0). */
+const PRIMARY_IPMB = 0;
+
+function fullSensor(recordId: number, m: ThresholdModel, ownerId: number): Uint8Array {
   const s = m.profile;
   const f = m.factors;
   const anyThreshold = m.readableMask !== 0;
-  const init =
-    INIT.INIT_SCANNING |
-    INIT.INIT_EVENTS |
-    (anyThreshold ? INIT.INIT_THRESHOLDS : 0) |
-    INIT.EVENTS_ENABLED |
-    INIT.SCANNING_ENABLED;
-  const hysteresis = s.hysteresis.positive || s.hysteresis.negative ? HYSTERESIS_FIXED_UNREADABLE : 0;
-  const access = m.settableMask
-    ? THRESHOLD_ACCESS.SETTABLE
-    : anyThreshold
-      ? THRESHOLD_ACCESS.READABLE
-      : THRESHOLD_ACCESS.NONE;
-  const events = m.assertionMask | m.deassertionMask ? EVENT_CONTROL.ENTIRE_SENSOR : EVENT_CONTROL.NONE;
-  const caps = CAP_AUTO_REARM | (hysteresis << 4) | (access << 2) | events;
   // Bits 14:12 of the event masks: which thresholds Get Sensor Reading compares against.
   const lowerCompared = (m.readableMask & 0x07) << 12;
   const upperCompared = ((m.readableMask >> 3) & 0x07) << 12;
-  const assertion = m.assertionMask | lowerCompared;
-  const deassertion = m.deassertionMask | upperCompared;
   const raw = (v: number | undefined) => (v === undefined ? 0 : (valueToRaw(v, f) ?? 0));
-  const analogFlags =
-    (s.nominal !== undefined ? 0x01 : 0) |
-    (s.normalMax !== undefined ? 0x02 : 0) |
-    (s.normalMin !== undefined ? 0x04 : 0);
   const range = rawRangeOf(m);
   const t = m.thresholds.map((v) => v ?? 0);
-  const body = [
-    ownerId & 0xfe,
-    m.lun & 0x03,
-    m.number,
-    ...entityBytes(s.entity),
-    init,
-    caps,
-    m.sensorType,
-    m.eventReadingType,
-    assertion & 0xff,
-    (assertion >> 8) & 0xff,
-    deassertion & 0xff,
-    (deassertion >> 8) & 0xff,
-    m.readableMask,
-    m.settableMask,
-    (ANALOG_FORMAT_CODE[f.format] << 6) | (s.percentage ? 0x01 : 0),
-    s.unit,
-    0x00, // modifier unit
-    0x00, // linearization: linear
-    ...readingFactorBytes(m),
-    analogFlags,
-    raw(s.nominal),
-    raw(s.normalMax),
-    raw(s.normalMin),
-    range.max,
-    range.min,
-    t[5]!, // UNR
-    t[4]!, // UC
-    t[3]!, // UNC
-    t[2]!, // LNR
-    t[1]!, // LC
-    t[0]!, // LNC
-    s.hysteresis.positive,
-    s.hysteresis.negative,
-    0x00,
-    0x00,
-    0x00, // OEM
-    ...idString(s.name),
-  ];
-  return header(SDR_RECORD_TYPE.FULL_SENSOR, body);
+  return packSdr(fullSensorRecord, {
+    recordId,
+    body: {
+      ownerId: ownerId & 0xfe,
+      ownerLun: { channel: PRIMARY_IPMB, lun: m.lun & 0x03 },
+      sensorNumber: m.number,
+      entity: s.entity,
+      initialization: {
+        settable: false,
+        initScanning: true,
+        initEvents: true,
+        initThresholds: anyThreshold,
+        initHysteresis: false,
+        initSensorType: false,
+        eventsEnabled: true,
+        scanningEnabled: true,
+      },
+      capabilities: {
+        ignoreIfAbsent: false,
+        autoRearm: true,
+        hysteresis: s.hysteresis.positive || s.hysteresis.negative ? SUPPORT.FIXED_UNREADABLE : SUPPORT.NONE,
+        thresholdAccess: m.settableMask ? SUPPORT.SETTABLE : anyThreshold ? SUPPORT.READABLE : SUPPORT.NONE,
+        eventControl: m.assertionMask | m.deassertionMask ? EVENT_CONTROL.ENTIRE_SENSOR : EVENT_CONTROL.NONE,
+      },
+      sensorType: m.sensorType,
+      eventReadingType: m.eventReadingType,
+      assertionMask: m.assertionMask | lowerCompared,
+      deassertionMask: m.deassertionMask | upperCompared,
+      readingMask: m.readableMask | (m.settableMask << 8),
+      units: {
+        analogFormat: analogFormatCode(f.format),
+        rate: 0,
+        modifierKind: 0,
+        percentage: s.percentage,
+        base: s.unit,
+        modifier: 0,
+      },
+      linearization: LINEAR,
+      factors: readingFactors(m),
+      analogFlags: {
+        nominalSpecified: s.nominal !== undefined,
+        normalMaxSpecified: s.normalMax !== undefined,
+        normalMinSpecified: s.normalMin !== undefined,
+      },
+      nominal: raw(s.nominal),
+      normalMax: raw(s.normalMax),
+      normalMin: raw(s.normalMin),
+      sensorMax: range.max,
+      sensorMin: range.min,
+      unr: t[5]!,
+      uc: t[4]!,
+      unc: t[3]!,
+      lnr: t[2]!,
+      lc: t[1]!,
+      lnc: t[0]!,
+      positiveHysteresis: s.hysteresis.positive,
+      negativeHysteresis: s.hysteresis.negative,
+      oem: 0x00,
+      idString: s.name,
+    },
+  });
 }
 
-export function compactSensorRecord(m: DiscreteModel, ownerId: number): number[] {
+function compactSensor(recordId: number, m: DiscreteModel, ownerId: number): Uint8Array {
   const s = m.profile;
-  const init = INIT.INIT_SCANNING | INIT.INIT_EVENTS | INIT.EVENTS_ENABLED | INIT.SCANNING_ENABLED;
-  const events = m.assertionMask | m.deassertionMask ? EVENT_CONTROL.ENTIRE_SENSOR : EVENT_CONTROL.NONE;
-  const body = [
-    ownerId & 0xfe,
-    m.lun & 0x03,
-    m.number,
-    ...entityBytes(s.entity),
-    init,
-    CAP_AUTO_REARM | events,
-    m.sensorType,
-    m.eventReadingType,
-    m.assertionMask & 0xff,
-    (m.assertionMask >> 8) & 0x7f,
-    m.deassertionMask & 0xff,
-    (m.deassertionMask >> 8) & 0x7f,
-    m.statesMask & 0xff,
-    (m.statesMask >> 8) & 0x7f,
-    0xc0, // units 1: no analog reading
-    0x00,
-    0x00,
-    0x00, // record sharing: one sensor
-    0x00,
-    0x00, // hysteresis
-    0x00,
-    0x00,
-    0x00,
-    0x00,
-    0x00, // OEM
-    ...idString(s.name),
-  ];
-  return header(SDR_RECORD_TYPE.COMPACT_SENSOR, body);
+  return packSdr(compactSensorRecord, {
+    recordId,
+    body: {
+      ownerId: ownerId & 0xfe,
+      ownerLun: { channel: PRIMARY_IPMB, lun: m.lun & 0x03 },
+      sensorNumber: m.number,
+      entity: s.entity,
+      initialization: {
+        initScanning: true,
+        initEvents: true,
+        initThresholds: false,
+        initHysteresis: false,
+        initSensorType: false,
+        eventsEnabled: true,
+        scanningEnabled: true,
+      },
+      capabilities: {
+        ignoreIfAbsent: false,
+        autoRearm: true,
+        hysteresis: SUPPORT.NONE,
+        thresholdAccess: SUPPORT.NONE,
+        eventControl: m.assertionMask | m.deassertionMask ? EVENT_CONTROL.ENTIRE_SENSOR : EVENT_CONTROL.NONE,
+      },
+      sensorType: m.sensorType,
+      eventReadingType: m.eventReadingType,
+      // Bit 15 of each mask is reserved: states 0-14.
+      assertionMask: m.assertionMask & 0x7fff,
+      deassertionMask: m.deassertionMask & 0x7fff,
+      readingMask: m.statesMask & 0x7fff,
+      units: NO_UNITS,
+      sharing: NOT_SHARED,
+      positiveHysteresis: 0,
+      negativeHysteresis: 0,
+      oem: 0x00,
+      idString: s.name,
+    },
+  });
 }
 
-/** A logical FRU device behind the BMC, read with Read FRU Data (43.8). */
-export function fruLocatorRecord(f: FruProfile, ownerId: number): number[] {
-  const body = [
-    ownerId & 0xfe,
-    f.id,
-    0x80, // logical FRU device, LUN 0, private bus 0
-    0x00, // channel 0
-    0x00,
-    0x10, // device type: FRU inventory device behind a management controller
-    0x00,
-    ...entityBytes(f.entity),
-    0x00,
-    ...idString(f.name),
-  ];
-  return header(SDR_RECORD_TYPE.FRU_DEVICE_LOCATOR, body);
+/** A logical FRU device behind the BMC, read with Read FRU Data (43.8, table 43-7). */
+function fruLocator(recordId: number, f: FruProfile, ownerId: number): Uint8Array {
+  return packSdr(fruLocatorRecord, {
+    recordId,
+    body: {
+      accessAddress: ownerId & 0xfe,
+      fruDeviceId: f.id,
+      access: { logical: true, lun: 0, privateBus: 0 },
+      channel: { channel: PRIMARY_IPMB },
+      deviceType: FRU_DEVICE_TYPE_BEHIND_MC,
+      deviceTypeModifier: 0x00,
+      entity: f.entity,
+      oem: 0x00,
+      idString: f.name,
+    },
+  });
 }
 
-/** The BMC itself (43.9); `capabilities` uses the Get Device ID byte 6 bit layout. */
-export function mcLocatorRecord(profile: BmcProfile, capabilities: number): number[] {
+/** The BMC itself (43.9, table 43-8); `capabilities` uses the Get Device ID byte 6 bit layout. */
+function mcLocator(recordId: number, profile: BmcProfile, capabilities: number): Uint8Array {
   const d = profile.device;
-  const body = [
-    d.slaveAddress & 0xfe,
-    0x00, // channel 0
-    0x00, // no ACPI notifications; enable event message generation
-    capabilities,
-    0x00,
-    0x00,
-    0x00,
-    ...entityBytes(d.entity),
-    0x00,
-    ...idString(d.name),
-  ];
-  return header(SDR_RECORD_TYPE.MC_DEVICE_LOCATOR, body);
+  return packSdr(mcLocatorRecord, {
+    recordId,
+    body: {
+      slaveAddress: d.slaveAddress & 0xfe,
+      channel: { channel: PRIMARY_IPMB },
+      // No ACPI power state notifications; global initialization 00b: enable event message generation.
+      powerStateNotification: 0x00,
+      capabilities,
+      entity: d.entity,
+      oem: 0x00,
+      idString: d.name,
+    },
+  });
 }
 
 export interface SdrRecord {
   id: number;
   bytes: Uint8Array;
+  /** Full and compact sensor records: the sensor owner's LUN (Get Device SDR Info counts by it). */
+  sensorLun?: number;
 }
 
 export function buildSdrRecords(
@@ -229,19 +223,17 @@ export function buildSdrRecords(
   capabilities: number,
 ): SdrRecord[] {
   const owner = profile.device.slaveAddress;
-  const raw: number[][] = [
+  const records: Array<(id: number) => SdrRecord> = [
     ...models.map((m) =>
-      m.kind === "threshold" ? fullSensorRecord(m, owner) : compactSensorRecord(m, owner),
+      m.kind === "threshold"
+        ? (id: number) => ({ id, bytes: fullSensor(id, m, owner), sensorLun: m.lun })
+        : (id: number) => ({ id, bytes: compactSensor(id, m, owner), sensorLun: m.lun }),
     ),
-    ...profile.fru.map((f) => fruLocatorRecord(f, owner)),
-    mcLocatorRecord(profile, capabilities),
+    ...profile.fru.map((f) => (id: number) => ({ id, bytes: fruLocator(id, f, owner) })),
+    (id: number) => ({ id, bytes: mcLocator(id, profile, capabilities) }),
   ];
-  return raw.map((r, i) => {
-    const id = i + 1;
-    const bytes = Uint8Array.from(r);
-    bytes.set(le16(id), 0);
-    return { id, bytes };
-  });
+  // Record ids count from 1 in this order.
+  return records.map((build, i) => build(i + 1));
 }
 
 /** Allocation unit the repository reports (Get SDR Repository Allocation Info). */
@@ -256,6 +248,11 @@ export class SdrRepository {
     /** SEL-clock seconds when the records were "added" (BMC start). */
     readonly lastAddition: number,
   ) {}
+
+  /** A BMC reset (20.2, 20.3) cancels the reservation; the records are built from the profile and stay. */
+  reset(kind: ResetKind): void {
+    if (kind !== "host") this.reservation.cancel();
+  }
 
   /**
    * Get SDR. A non-zero offset needs the current reservation; a non-zero reservation
@@ -293,23 +290,13 @@ export class SdrRepository {
 
   /** Sensor records (full and compact) whose owner LUN is `lun` (Get Device SDR Info). */
   sensorCount(lun: number): number {
-    return this.records.filter((r) => sensorLun(r) === lun).length;
+    return this.records.filter((r) => r.sensorLun === lun).length;
   }
 
   /** Bit n set: some sensor record has owner LUN n (Get Device SDR Info byte 2). */
   sensorLuns(): number {
     let luns = 0;
-    for (const r of this.records) {
-      const lun = sensorLun(r);
-      if (lun !== undefined) luns |= 1 << lun;
-    }
+    for (const r of this.records) if (r.sensorLun !== undefined) luns |= 1 << r.sensorLun;
     return luns;
   }
-}
-
-/** The owner LUN of a full or compact sensor record; undefined for other records. */
-function sensorLun(r: SdrRecord): number | undefined {
-  const type = r.bytes[3];
-  if (type !== SDR_RECORD_TYPE.FULL_SENSOR && type !== SDR_RECORD_TYPE.COMPACT_SENSOR) return undefined;
-  return (r.bytes[6] ?? 0) & 0x03;
 }

@@ -6,8 +6,24 @@
  *
  * Threshold order everywhere here is the bit order of the threshold masks (IPMI 2.0
  * 35.8/35.9, Set/Get Sensor Threshold byte 1): 0 LNC, 1 LC, 2 LNR, 3 UNC, 4 UC, 5 UNR.
+ *
+ * Thresholds a client sets persist: each Set Sensor Threshold emits the sensor's
+ * client-set values (`onThresholdsChange`), which the persistence module stores.
  */
-import { clampToRaw, compareRaw, type LinearFactors, rawDomain, valueToRaw } from "./linear";
+import { CC } from "../ipmi/completion-codes";
+import { IpmiError } from "../ipmi/ipmi-error";
+import {
+  clampToRaw,
+  compareRaw,
+  type LinearFactors,
+  rawDomain,
+  valueToRaw,
+  valueToX,
+} from "../ipmi/spec/linear";
+import { EVENT_READING_TYPE_THRESHOLD } from "../ipmi/spec/tables";
+import type { BmcClock } from "./clock";
+import { Emitter } from "./emitter";
+import { invalidField } from "./invalid-field";
 import {
   type DiscreteSensorProfile,
   linearFactors,
@@ -17,16 +33,7 @@ import {
   type ThresholdName,
   type ThresholdSensorProfile,
 } from "./profile";
-
-/** Event/reading type code of threshold sensors. */
-export const EVENT_READING_TYPE_THRESHOLD = 0x01;
-
-/** Get Sensor Reading byte 2 bits (table 35-15). */
-export const READING_FLAGS = {
-  EVENTS_ENABLED: 0x80,
-  SCANNING_ENABLED: 0x40,
-  UNAVAILABLE: 0x20,
-} as const;
+import type { ResetKind } from "./reset";
 
 interface ModelCommon {
   lun: number;
@@ -122,9 +129,7 @@ export function rawReadingAt(model: ThresholdModel, nowMs: number): number {
       (2 * Math.PI * (nowMs / 1000)) / s.movement.periodSeconds + (s.movement.phaseDegrees * Math.PI) / 180;
     value += s.movement.amplitude * Math.sin(angle);
   }
-  const f = model.factors;
-  const x = (value / 10 ** f.rExp - f.b * 10 ** f.bExp) / f.m;
-  return clampToRaw(x, f.format);
+  return clampToRaw(valueToX(value, model.factors), model.factors.format);
 }
 
 /** Run-time state of one sensor: what Set commands change and cold reset restores. */
@@ -149,22 +154,34 @@ export interface ThresholdOverride {
   values: (number | null)[];
 }
 
+/** What Get Sensor Reading (35.14) reports of a sensor. */
 export interface SensorReading {
+  /** The raw reading byte (threshold sensors; 0 for discrete ones). */
   raw: number;
-  flags: number;
-  /** Threshold status bits (threshold sensors) or states 0..14 (discrete). */
-  status: number;
+  eventsEnabled: boolean;
+  scanningEnabled: boolean;
+  /** Reading/state unavailable: the sensor needs host power and the host is off. */
   unavailable: boolean;
+  /** Threshold status bits 5:0 (threshold sensors) or asserted states 0..14 (discrete). */
+  status: number;
+}
+
+/** Whether the host is powered: sensors that need it read "unavailable" while it is not. */
+export interface HostPower {
+  readonly powerOn: boolean;
 }
 
 export class Sensors {
   private readonly byKey = new Map<string, SensorRuntime>();
+  private readonly thresholdChanges = new Emitter<ThresholdOverride>();
   readonly list: SensorRuntime[];
 
   constructor(
     readonly models: readonly SensorModel[],
-    private readonly now: () => number,
-    private readonly hostPowered: () => boolean,
+    private readonly clock: BmcClock,
+    private readonly host: HostPower,
+    /** Thresholds clients set before a restart. */
+    saved: readonly ThresholdOverride[] = [],
   ) {
     this.list = models.map((model) => {
       const rt: SensorRuntime = {
@@ -181,14 +198,42 @@ export class Sensors {
       return rt;
     });
     this.resetEventState();
+    this.applySaved(saved);
   }
 
   get(lun: number, number: number): SensorRuntime | undefined {
     return this.byKey.get(key(lun, number));
   }
 
+  /** Called with a sensor's client-set thresholds after each Set Sensor Threshold that changed some. */
+  onThresholdsChange(listener: (o: ThresholdOverride) => void): () => void {
+    return this.thresholdChanges.on(listener);
+  }
+
+  /**
+   * Set Sensor Threshold (35.8): the thresholds `mask` selects take the raw `values`
+   * (mask bit order). CDh for a discrete sensor, CCh for one that is not settable.
+   */
+  setThresholds(rt: SensorRuntime, mask: number, values: readonly number[]): void {
+    const m = thresholdModel(rt);
+    const notSettable = mask & ~m.settableMask;
+    if (notSettable) invalidField(`thresholds ${notSettable.toString(2).padStart(6, "0")}b are not settable`);
+    values.forEach((v, i) => {
+      if (mask & (1 << i)) {
+        rt.thresholds[i] = v;
+        rt.clientSet[i] = v;
+      }
+    });
+    if (mask) this.thresholdChanges.emit({ lun: m.lun, number: m.number, values: [...rt.clientSet] });
+  }
+
+  /** A cold reset (20.2) initializes the sensors again; client-set thresholds are non-volatile and stay. */
+  reset(kind: ResetKind): void {
+    if (kind === "cold") this.resetEventState();
+  }
+
   /** Sensor initialization as the SDR's init bits say: events and scanning on, enables = event masks. */
-  resetEventState(): void {
+  private resetEventState(): void {
     for (const rt of this.list) {
       rt.eventsEnabled = true;
       rt.scanningEnabled = true;
@@ -198,9 +243,8 @@ export class Sensors {
   }
 
   /** Applies thresholds a client set before a restart; ignores sensors the profile no longer has. */
-  applyOverrides(overrides: readonly ThresholdOverride[]): number {
-    let applied = 0;
-    for (const o of overrides) {
+  private applySaved(saved: readonly ThresholdOverride[]): void {
+    for (const o of saved) {
       const rt = this.get(o.lun, o.number);
       if (rt?.model.kind !== "threshold") continue;
       o.values.forEach((v, i) => {
@@ -209,23 +253,17 @@ export class Sensors {
           rt.clientSet[i] = v & 0xff;
         }
       });
-      applied++;
     }
-    return applied;
   }
 
   reading(rt: SensorRuntime): SensorReading {
     const m = rt.model;
-    const unavailable = m.requiresHostPower && !this.hostPowered();
-    const flags =
-      (rt.eventsEnabled ? READING_FLAGS.EVENTS_ENABLED : 0) |
-      (rt.scanningEnabled ? READING_FLAGS.SCANNING_ENABLED : 0) |
-      (unavailable ? READING_FLAGS.UNAVAILABLE : 0);
-    if (m.kind === "discrete")
-      return { raw: 0, flags, status: unavailable ? 0 : rt.state & m.statesMask, unavailable };
-    if (unavailable) return { raw: 0, flags, status: 0, unavailable };
-    const raw = rawReadingAt(m, this.now());
-    return { raw, flags, status: thresholdStatus(raw, rt.thresholds, m.factors), unavailable };
+    const unavailable = m.requiresHostPower && !this.host.powerOn;
+    const flags = { eventsEnabled: rt.eventsEnabled, scanningEnabled: rt.scanningEnabled, unavailable };
+    if (m.kind === "discrete") return { ...flags, raw: 0, status: unavailable ? 0 : rt.state & m.statesMask };
+    if (unavailable) return { ...flags, raw: 0, status: 0 };
+    const raw = rawReadingAt(m, this.clock.now());
+    return { ...flags, raw, status: thresholdStatus(raw, rt.thresholds, m.factors) };
   }
 
   /** Asserts (or deasserts) a discrete state, e.g. the watchdog sensor's expiry offset. */
@@ -239,6 +277,17 @@ export class Sensors {
   firstOfType(sensorType: number): SensorRuntime | undefined {
     return this.list.find((rt) => rt.model.sensorType === sensorType);
   }
+}
+
+/** The model of a threshold-based sensor; CDh ("illegal for the sensor") for a discrete one. */
+export function thresholdModel(rt: SensorRuntime): ThresholdModel {
+  if (rt.model.kind !== "threshold") {
+    throw new IpmiError(
+      CC.ILLEGAL_FOR_SENSOR_OR_RECORD,
+      `sensor ${rt.model.number.toString(16)}h is not threshold-based`,
+    );
+  }
+  return rt.model;
 }
 
 /**

@@ -3,8 +3,9 @@
  * layout, call handle(), turn a thrown IpmiError into its completion code.
  */
 import { CC } from "../ipmi/completion-codes";
-import { IpmiError } from "../ipmi/fields";
+import { IpmiError } from "../ipmi/ipmi-error";
 import type { BusKind, HandlerContext, HandlerSpec } from "../router/types";
+import type { BmcClock } from "./clock";
 import { type BmcOptions, createBmc } from "./index";
 import { type BmcProfile, parseProfile } from "./profile";
 import defaultProfileJson from "./profiles/default.json" with { type: "json" };
@@ -46,14 +47,50 @@ export function find(handlers: readonly HandlerSpec[], id: string): HandlerSpec 
   return spec;
 }
 
-/** A clock the test moves by hand. */
-export function manualClock(start = 1_000_000): { now: () => number; advance(ms: number): void } {
+/** A clock the test moves by hand; what is scheduled on it runs when the test moves past it. */
+export interface ManualClock extends BmcClock {
+  /**
+   * Moves the clock `ms` forward, running each callback that falls due on the way at its
+   * own time, earliest first (those due at the same time in the order they were
+   * scheduled), including callbacks they schedule within the step.
+   */
+  advance(ms: number): void;
+  /** Callbacks scheduled and not yet run or cancelled. */
+  pending(): number;
+}
+
+export function manualClock(start = 1_000_000): ManualClock {
   let t = start;
+  let order = 0;
+  const timers: { due: number; order: number; fn: () => void }[] = [];
+  const nextDue = (until: number) => {
+    let next: (typeof timers)[number] | undefined;
+    for (const timer of timers) {
+      if (timer.due > until) continue;
+      if (!next || timer.due < next.due || (timer.due === next.due && timer.order < next.order)) next = timer;
+    }
+    return next;
+  };
   return {
     now: () => t,
-    advance(ms: number) {
-      t += ms;
+    at(ms, fn) {
+      const timer = { due: ms, order: order++, fn };
+      timers.push(timer);
+      return () => {
+        const i = timers.indexOf(timer);
+        if (i >= 0) timers.splice(i, 1);
+      };
     },
+    advance(ms: number) {
+      const target = t + ms;
+      for (let timer = nextDue(target); timer; timer = nextDue(target)) {
+        timers.splice(timers.indexOf(timer), 1);
+        t = Math.max(t, timer.due);
+        timer.fn();
+      }
+      t = target;
+    },
+    pending: () => timers.length,
   };
 }
 
@@ -65,19 +102,17 @@ export const T0 = 1_800_000_000_000;
 /** T0 as a SEL timestamp, LS byte first. */
 export const T0_SECONDS_LE = [0x00, 0xd2, 0x49, 0x6b] as const;
 
-/** A BMC on a manual clock at T0 with `h(id)` and `ask(id, bytes, busKind)` shortcuts. */
-export function testBmc(options: BmcOptions = {}) {
+/** A BMC on a manual clock at T0 with `clock`, `h(id)` and `ask(id, bytes, busKind)` added. */
+export function testBmc(options: Omit<BmcOptions, "clock"> = {}) {
   const clock = manualClock(T0);
-  const bmc = createBmc({ now: clock.now, ...options });
+  const bmc = createBmc({ clock, ...options });
   const h = (id: string) => find(bmc.handlers, id);
-  return {
-    ...bmc,
-    bmc,
+  return Object.assign(bmc, {
     clock,
     h,
     ask: (id: string, request: readonly number[] = [], busKind: BusKind = "bt") =>
       call(h(id), request, busKind),
-  };
+  });
 }
 
 /** The shipped default profile's JSON, changed by `edit`, checked like a profile file. */

@@ -132,7 +132,7 @@ describe("watchdog expiry", () => {
 
   it("runs on a real timer: nothing needs to ask for the expiry to happen", async () => {
     vi.useFakeTimers({ now: 1_800_000_000_000 });
-    const b = createBmc({ timers: true });
+    const b = createBmc();
     const ask = (id: string, bytes: number[] = []) => call(find(b.handlers, id), bytes);
     await ask("app.set-watchdog-timer", [0x04, 0x02, 0x00, 0x00, 0x32, 0x00]); // 5.0 s, power down
     await ask("app.reset-watchdog-timer");

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { getWatchdogTimer, setWatchdogTimer } from "../ipmi/commands/app";
 import { CC } from "../ipmi/completion-codes";
+import { MESSAGE_FLAGS } from "./controller";
 import { createBmc } from "./index";
 import { call, find, manualClock } from "./test-harness";
 import { CC_WATCHDOG_UNINITIALIZED, createWatchdogState, Watchdog, type WatchdogExpiry } from "./watchdog";
@@ -11,11 +13,13 @@ const IPMITOOL_OFF = [0x04, 0x00, 0x00, 0x10, 0xb8, 0x0b];
 
 function setup() {
   const clock = manualClock();
-  const b = createBmc({ now: clock.now });
+  const b = createBmc({ clock });
   const h = (id: string) => find(b.handlers, id);
   return {
     clock,
     watchdog: b.watchdog,
+    /** Get Message Flags bit 3, which the pre-timeout sets (22.4). */
+    preTimeoutFlag: () => (b.controller.messageFlags & MESSAGE_FLAGS.WATCHDOG_PRE_TIMEOUT) !== 0,
     set: (bytes: number[]) => call(h("app.set-watchdog-timer"), bytes),
     reset: () => call(h("app.reset-watchdog-timer")),
     get: async () => {
@@ -174,7 +178,7 @@ describe("Set Watchdog Timer (06h/24h)", () => {
 
 describe("pre-timeout", () => {
   it("fires at the interval before expiry, and Reset no longer restarts the timer", async () => {
-    const { set, reset, get, clock, watchdog } = setup();
+    const { set, reset, get, clock, watchdog, preTimeoutFlag } = setup();
     const fired: number[] = [];
     watchdog.onPreTimeout((e) => fired.push(e.at));
     await set([0x04, 0x31, 0x02, 0x00, 0x64, 0x00]); // messaging interrupt, hard reset, 2 s, 10 s
@@ -182,9 +186,9 @@ describe("pre-timeout", () => {
     const start = clock.now();
     expect(watchdog.nextDeadline()).toBe(start + 8_000);
     clock.advance(7_999);
-    expect(watchdog.preTimeoutFlag()).toBe(false);
+    expect(preTimeoutFlag()).toBe(false);
     clock.advance(1);
-    expect(watchdog.preTimeoutFlag()).toBe(true);
+    expect(preTimeoutFlag()).toBe(true);
     expect(fired).toEqual([start + 8_000]);
     expect(watchdog.nextDeadline()).toBe(start + 10_000);
     clock.advance(500);
@@ -195,57 +199,65 @@ describe("pre-timeout", () => {
   });
 
   it("does not fire without a pre-timeout interrupt configured", async () => {
-    const { set, reset, clock, watchdog } = setup();
+    const { set, reset, clock, preTimeoutFlag } = setup();
     await set([0x04, 0x01, 0x02, 0x00, 0x64, 0x00]);
     await reset();
     clock.advance(9_000);
-    expect(watchdog.preTimeoutFlag()).toBe(false);
+    expect(preTimeoutFlag()).toBe(false);
   });
 });
 
+/** A Set Watchdog Timer request as its bytes arrive (27.6). */
+const setRequest = (bytes: number[]) => setWatchdogTimer.request.unpack(Uint8Array.from(bytes));
+
 describe("Watchdog", () => {
-  it("calls expiry hooks once with the timer use and action", () => {
+  it("expires on its own clock, calling expiry hooks once with the timer use and action", () => {
     const clock = manualClock();
-    const wd = new Watchdog({ now: clock.now });
+    const wd = new Watchdog({ clock });
     const seen: WatchdogExpiry[] = [];
     const off = wd.onExpire((e) => seen.push(e));
-    wd.set({
-      timerUse: 0x03,
-      timerActions: 0x02,
-      preTimeoutInterval: 0,
-      expirationFlagsClear: 0,
-      initialCountdown: 20,
-    });
-    wd.reset();
+    wd.set(setRequest([0x03, 0x02, 0, 0, 20, 0]));
+    wd.resetTimer();
     const start = clock.now();
-    clock.advance(5_000);
-    expect(wd.tick()).toEqual({ timerUse: 3, timeoutAction: 2, dontLog: false, at: start + 2_000 });
-    expect(wd.tick()).toBeNull();
-    expect(seen).toHaveLength(1);
+    expect(clock.pending()).toBe(1);
+    clock.advance(1_999);
+    expect(seen).toEqual([]);
+    clock.advance(3_001);
+    expect(seen).toEqual([{ timerUse: 3, timeoutAction: 2, dontLog: false, at: start + 2_000 }]);
+    expect(wd.expired()).toBe(true);
+    expect(clock.pending()).toBe(0);
     off();
-    wd.reset();
+    wd.resetTimer();
     clock.advance(5_000);
-    wd.tick();
     expect(seen).toHaveLength(1);
     expect(wd.nextDeadline()).toBeNull();
+  });
+
+  it("takes its deadline off the clock when closed", () => {
+    const clock = manualClock();
+    const wd = new Watchdog({ clock });
+    const seen: WatchdogExpiry[] = [];
+    wd.onExpire((e) => seen.push(e));
+    wd.set(setRequest([0x04, 0x00, 0, 0, 10, 0]));
+    wd.resetTimer();
+    expect(clock.pending()).toBe(1);
+    wd.close();
+    expect(clock.pending()).toBe(0);
+    clock.advance(5_000);
+    expect(seen).toEqual([]);
   });
 
   it("keeps its state in a plain object that a new watchdog can continue from", () => {
     const clock = manualClock();
     const state = createWatchdogState();
-    const first = new Watchdog({ now: clock.now, state });
-    first.set({
-      timerUse: 0x04,
-      timerActions: 0x01,
-      preTimeoutInterval: 0,
-      expirationFlagsClear: 0,
-      initialCountdown: 100,
-    });
-    first.reset();
+    const first = new Watchdog({ clock, state });
+    first.set(setRequest([0x04, 0x01, 0, 0, 100, 0]));
+    first.resetTimer();
     clock.advance(1_000);
     const copy = JSON.parse(JSON.stringify(state));
-    const second = new Watchdog({ now: clock.now, state: copy });
+    const second = new Watchdog({ clock, state: copy });
     expect(second.presentCountdown()).toBe(90);
-    expect(second.report().timerUse).toBe(0x44);
+    // Byte 1 of Get Watchdog Timer: SMS/OS use (4), running (bit 6).
+    expect(getWatchdogTimer.response.pack(second.report())[0]).toBe(0x44);
   });
 });

@@ -1,20 +1,39 @@
 /**
- * The BMC watchdog timer, IPMI 2.0 rev 1.1 section 27: Reset (22h), Set (24h) and
- * Get (25h) Watchdog Timer. The countdown is not driven by a timer of its own: the
- * present count is computed from an injectable clock whenever someone looks, so
- * tests move time by hand and nothing sleeps.
+ * The BMC watchdog timer, IPMI 2.0 rev 1.1 section 27: Reset (22h), Set (24h) and Get
+ * (25h) Watchdog Timer, and what the timer does when it runs out.
  *
- * Expiry actions (hard reset, power down, power cycle) and the SEL events are the
- * BMC's (index.ts), through `onPreTimeout` and `onExpire`; the running server calls
- * `tick()` at `nextDeadline()` so expiry happens on time without anyone asking, and
- * `onChange` tells it (and the store) when the configuration or the deadline moved.
+ * The present count is computed from the clock whenever someone looks. The watchdog puts
+ * its next deadline (the pre-timeout point, then the expiry) on the clock itself, so both
+ * happen on time without anyone asking; on a manual clock (tests) they happen when the
+ * test moves time past them.
  *
- * A system reset or power-down stops the timer and clears the "don't log" flag, as
- * does an expiry; the timer use expiration flags stay until Set Watchdog Timer clears
- * them (27.7).
+ * At the pre-timeout point (27.7) it raises the controller's pre-timeout message flag
+ * (Get Message Flags bit 3, 22.4) and logs a Watchdog 2 "timer interrupt" event. At
+ * expiry it sets the expiration flag of its timer use, logs the Watchdog 2 event of its
+ * timeout action and asserts that offset of the Watchdog 2 sensor (table 42-3, sensor
+ * type 23h), and performs the action on the chassis (hard reset, power down, power
+ * cycle). "Don't log" suppresses the events, not the action.
+ *
+ * A system reset or power-down stops the timer and clears the "don't log" flag and the
+ * pre-timeout flag, as does an expiry the "don't log" flag; the timer use expiration
+ * flags stay until Set Watchdog Timer clears them (27.7). The watchdog hears of system
+ * resets from the chassis's actions and from `reset("cold" | "host")`.
  */
-import { IpmiError } from "../ipmi/fields";
-import { invalidField } from "./core";
+import type { ChassisAction } from "../contract/host-control";
+import type { getWatchdogTimer, setWatchdogTimer } from "../ipmi/commands/app";
+import type { RequestOf, ResponseOf } from "../ipmi/commands/define";
+import { IpmiError } from "../ipmi/ipmi-error";
+import { EVENT_READING_TYPE_SENSOR_SPECIFIC, SENSOR_TYPE_WATCHDOG2 } from "../ipmi/spec/tables";
+import type { Logger } from "../logger";
+import type { Chassis } from "./chassis";
+import { RESTART_CAUSE } from "./chassis";
+import type { BmcClock } from "./clock";
+import { type Controller, MESSAGE_FLAGS } from "./controller";
+import { Emitter } from "./emitter";
+import { invalidField } from "./invalid-field";
+import type { ResetKind } from "./reset";
+import { EVM_REV, type Sel } from "./sel";
+import type { SensorModel, Sensors } from "./sensors";
 
 /** Timer Use, byte 1 bits 2:0. 0, 6 and 7 are reserved. */
 export const TIMER_USE = {
@@ -44,12 +63,6 @@ export const PRE_TIMEOUT_INTERRUPT = {
 /** Reset Watchdog Timer completion code 80h: "Attempt to start un-initialized watchdog". */
 export const CC_WATCHDOG_UNINITIALIZED = 0x80;
 
-const USE_DONT_LOG = 0x80;
-const USE_DONT_STOP = 0x40;
-/** Get Watchdog Timer byte 1 bit 6: the timer is running. */
-const USE_RUNNING = 0x40;
-const USE_RESERVED = 0x38;
-const ACTIONS_RESERVED = 0x88;
 /** Expiration flags byte: bits 1..5 are the uses, 0, 6 and 7 reserved. */
 const EXPIRATION_FLAGS_RESERVED = 0xc1;
 const MS_PER_COUNT = 100;
@@ -76,8 +89,6 @@ export interface WatchdogState {
   stoppedCountdown: number;
   /** The pre-timeout point of the current countdown was reached; Reset no longer restarts it. */
   preTimeoutReached: boolean;
-  /** The pre-timeout interrupt fired (Get Message Flags bit 3) and neither Set nor Clear Message Flags cleared it. */
-  preTimeoutFlag: boolean;
   /** The countdown reached zero since the timer was last started. */
   timedOut: boolean;
 }
@@ -96,34 +107,16 @@ export function createWatchdogState(): WatchdogState {
     startedAt: 0,
     stoppedCountdown: 0,
     preTimeoutReached: false,
-    preTimeoutFlag: false,
     timedOut: false,
   };
 }
 
 /** The Set Watchdog Timer request bytes, as the router unpacks them. */
-export interface SetWatchdogRequest {
-  /** Byte 1: [7] don't log, [6] don't stop, [5:3] reserved, [2:0] timer use. */
-  timerUse: number;
-  /** Byte 2: [7] reserved, [6:4] pre-timeout interrupt, [3] reserved, [2:0] timeout action. */
-  timerActions: number;
-  /** Byte 3: seconds. */
-  preTimeoutInterval: number;
-  /** Byte 4: 1b clears the matching timer use expiration flag. */
-  expirationFlagsClear: number;
-  /** Bytes 5..6, LS byte first: 100 ms counts. */
-  initialCountdown: number;
-}
+/** Set Watchdog Timer's fields as the command table lays them out (27.6). */
+export type SetWatchdogRequest = RequestOf<typeof setWatchdogTimer>;
 
-/** The Get Watchdog Timer response fields (bytes 1..4 as sent, then two counts). */
-export interface WatchdogReport {
-  timerUse: number;
-  timerActions: number;
-  preTimeoutInterval: number;
-  expirationFlags: number;
-  initialCountdown: number;
-  presentCountdown: number;
-}
+/** Get Watchdog Timer's fields as the command table lays them out (27.7). */
+export type WatchdogReport = ResponseOf<typeof getWatchdogTimer>;
 
 export interface WatchdogExpiry {
   timerUse: number;
@@ -156,37 +149,93 @@ export function watchdogStateFromConfig(c: WatchdogConfig): WatchdogState {
   return { ...createWatchdogState(), ...c, stoppedCountdown: c.initialCountdown };
 }
 
+/** Offsets of the Watchdog 2 sensor (sensor type 23h, table 42-3). */
+const WATCHDOG_EVENT = {
+  EXPIRED: 0x00,
+  HARD_RESET: 0x01,
+  POWER_DOWN: 0x02,
+  POWER_CYCLE: 0x03,
+  INTERRUPT: 0x08,
+} as const;
+/** Event Data 1 bits 7:6 = 11b: Event Data 2 holds the sensor-specific extension (interrupt, timer use). */
+const EVENT_DATA2_EXTENSION = 0xc0;
+/** What an expiry logs (the Watchdog 2 offset) and what it does to the chassis, by timeout action. */
+const ON_EXPIRY: Readonly<Record<number, { event: number; action?: ChassisAction }>> = {
+  [TIMEOUT_ACTION.NONE]: { event: WATCHDOG_EVENT.EXPIRED },
+  [TIMEOUT_ACTION.HARD_RESET]: { event: WATCHDOG_EVENT.HARD_RESET, action: "hard-reset" },
+  [TIMEOUT_ACTION.POWER_DOWN]: { event: WATCHDOG_EVENT.POWER_DOWN, action: "power-off" },
+  [TIMEOUT_ACTION.POWER_CYCLE]: { event: WATCHDOG_EVENT.POWER_CYCLE, action: "power-cycle" },
+};
+/** Chassis actions that reset or power down the system: each stops the timer (27.7). */
+const SYSTEM_RESETS: ReadonlySet<ChassisAction> = new Set([
+  "power-off",
+  "soft-off",
+  "power-cycle",
+  "hard-reset",
+]);
+
+/** The rest of the BMC, as the watchdog's pre-timeout and expiry touch it. */
+export interface WatchdogSurroundings {
+  /** Holds the pre-timeout message flag. */
+  controller: Controller;
+  /** Where the Watchdog 2 events go. */
+  sel: Sel;
+  /** The Watchdog 2 sensor (the profile's first of type 23h, if any) shows the expiry. */
+  sensors: Sensors;
+  /** What the timeout action acts on; its system resets stop the timer. */
+  chassis: Chassis;
+  /** Generator ID of the events: the BMC's slave address. */
+  generatorId: number;
+  log?: Logger;
+}
+
 export interface WatchdogOptions {
-  /** Milliseconds; defaults to Date.now. */
-  now?: () => number;
+  clock: BmcClock;
   /** A saved state to continue from; the watchdog uses (and mutates) this object. */
   state?: WatchdogState;
+  /**
+   * What the pre-timeout and the expiry act on. Without it (a watchdog on its own) only
+   * the watchdog's own state changes and its listeners hear of it.
+   */
+  surroundings?: WatchdogSurroundings;
 }
 
 export class Watchdog {
-  readonly state: WatchdogState;
-  private readonly now: () => number;
-  private readonly expireListeners = new Set<(e: WatchdogExpiry) => void>();
-  private readonly preTimeoutListeners = new Set<(e: WatchdogPreTimeout) => void>();
-  private readonly changeListeners = new Set<() => void>();
+  private readonly state: WatchdogState;
+  private readonly clock: BmcClock;
+  private readonly around: WatchdogSurroundings | undefined;
+  private readonly sensor: SensorModel | undefined;
+  private readonly expiries = new Emitter<WatchdogExpiry>();
+  private readonly preTimeouts = new Emitter<WatchdogPreTimeout>();
+  private readonly changes = new Emitter<void>();
+  private cancelDeadline: (() => void) | undefined;
+  private offChassis: (() => void) | undefined;
+  private closed = false;
 
-  constructor(options: WatchdogOptions = {}) {
-    this.now = options.now ?? Date.now;
+  constructor(options: WatchdogOptions) {
+    this.clock = options.clock;
     this.state = options.state ?? createWatchdogState();
+    this.around = options.surroundings;
+    this.sensor = this.around?.sensors.firstOfType(SENSOR_TYPE_WATCHDOG2)?.model;
+    this.offChassis = this.around?.chassis.onAction((action) => {
+      if (SYSTEM_RESETS.has(action)) this.systemReset();
+    });
+    this.schedule();
   }
 
   /** Set Watchdog Timer. Throws IpmiError CCh on reserved or invalid fields; changes nothing then. */
   set(req: SetWatchdogRequest): void {
-    this.tick();
-    const use = req.timerUse & 0x07;
-    const action = req.timerActions & 0x07;
-    const interrupt = (req.timerActions >> 4) & 0x07;
+    this.catchUp();
+    const { use, dontLog, dontStop } = req.timerUse;
+    const { timeoutAction: action, preTimeoutInterrupt: interrupt } = req.timerActions;
     if (use < TIMER_USE.BIOS_FRB2 || use > TIMER_USE.OEM) invalidField(`timer use ${use} is reserved`);
-    if (req.timerUse & USE_RESERVED) invalidField("timer use byte sets reserved bits 5:3");
+    if (req.timerUse.reserved !== 0) invalidField("timer use byte sets reserved bits 5:3");
     if (action > TIMEOUT_ACTION.POWER_CYCLE) invalidField(`timeout action ${action} is reserved`);
     if (interrupt > PRE_TIMEOUT_INTERRUPT.MESSAGING)
       invalidField(`pre-timeout interrupt ${interrupt} is reserved`);
-    if (req.timerActions & ACTIONS_RESERVED) invalidField("timer actions byte sets reserved bits 7 or 3");
+    if (req.timerActions.reserved3 !== 0 || req.timerActions.reserved7 !== 0) {
+      invalidField("timer actions byte sets reserved bits 7 or 3");
+    }
     if (req.expirationFlagsClear & EXPIRATION_FLAGS_RESERVED) {
       invalidField("expiration flags clear sets reserved bits 7, 6 or 0");
     }
@@ -197,17 +246,17 @@ export class Watchdog {
     }
 
     const s = this.state;
-    const keepRunning = s.running && (req.timerUse & USE_DONT_STOP) !== 0;
+    const keepRunning = s.running && dontStop;
     s.initialized = true;
     s.timerUse = use;
-    s.dontLog = (req.timerUse & USE_DONT_LOG) !== 0;
+    s.dontLog = dontLog;
     s.timeoutAction = action;
     s.preTimeoutInterrupt = interrupt;
     s.preTimeoutInterval = req.preTimeoutInterval;
     s.expirationFlags &= ~req.expirationFlagsClear;
     s.initialCountdown = req.initialCountdown;
-    // Set clears the pre-timeout flag whether or not it stops the timer.
-    s.preTimeoutFlag = false;
+    // Set clears the pre-timeout flag whether or not it stops the timer (27.6).
+    this.around?.controller.clearMessageFlags(MESSAGE_FLAGS.WATCHDOG_PRE_TIMEOUT);
     if (keepRunning) {
       // "Don't stop" on a running timer: the new countdown takes effect now and keeps counting.
       this.start();
@@ -215,7 +264,7 @@ export class Watchdog {
       s.running = false;
       s.stoppedCountdown = req.initialCountdown;
     }
-    this.tick();
+    this.catchUp();
     this.changed();
   }
 
@@ -224,33 +273,24 @@ export class Watchdog {
    * 80h before the first Set. Once the pre-timeout interrupt has fired the timer is not
    * restarted (27.5: only Set can stop it then); the command still completes normally.
    */
-  reset(): void {
-    this.tick();
+  resetTimer(): void {
+    this.catchUp();
     const s = this.state;
     if (!s.initialized) {
       throw new IpmiError(CC_WATCHDOG_UNINITIALIZED, "Set Watchdog Timer has not initialized the watchdog");
     }
     if (s.running && s.preTimeoutReached) return;
     this.start();
-    this.tick();
+    this.catchUp();
     this.changed();
   }
 
   /**
-   * The system was reset or powered down: the timer stops where it is, the "don't log"
-   * flag and the pre-timeout flag clear; configuration and expiration flags stay.
+   * A cold reset restarts the BMC and a host reset the system: either stops the timer
+   * (a system reset). A warm reset leaves the watchdog running (20.3).
    */
-  systemReset(): void {
-    this.tick();
-    const s = this.state;
-    if (s.running) {
-      s.stoppedCountdown = this.presentCountdown();
-      s.running = false;
-    }
-    s.dontLog = false;
-    s.preTimeoutFlag = false;
-    s.preTimeoutReached = false;
-    this.changed();
+  reset(kind: ResetKind): void {
+    if (kind === "cold" || kind === "host") this.systemReset();
   }
 
   /** The persisted part of the state. */
@@ -269,11 +309,16 @@ export class Watchdog {
 
   /** Get Watchdog Timer. */
   report(): WatchdogReport {
-    this.tick();
+    this.catchUp();
     const s = this.state;
     return {
-      timerUse: s.timerUse | (s.running ? USE_RUNNING : 0) | (s.dontLog ? USE_DONT_LOG : 0),
-      timerActions: (s.preTimeoutInterrupt << 4) | s.timeoutAction,
+      timerUse: { use: s.timerUse, reserved: 0, dontLog: s.dontLog, running: s.running },
+      timerActions: {
+        preTimeoutInterrupt: s.preTimeoutInterrupt,
+        timeoutAction: s.timeoutAction,
+        reserved3: 0,
+        reserved7: 0,
+      },
       preTimeoutInterval: s.preTimeoutInterval,
       expirationFlags: s.expirationFlags,
       initialCountdown: s.initialCountdown,
@@ -290,21 +335,8 @@ export class Watchdog {
 
   /** True when the countdown reached zero since the timer was last started. */
   expired(): boolean {
-    this.tick();
+    this.catchUp();
     return this.state.timedOut;
-  }
-
-  /** The pre-timeout flag Get Message Flags reports in bit 3. */
-  preTimeoutFlag(): boolean {
-    this.tick();
-    return this.state.preTimeoutFlag;
-  }
-
-  /** Clear Message Flags (a later command) clears the pre-timeout flag through here. */
-  clearPreTimeoutFlag(): void {
-    this.tick();
-    this.state.preTimeoutFlag = false;
-    this.changed();
   }
 
   /** Clock time (ms) of the next pre-timeout or expiry, or null when the timer is stopped. */
@@ -316,27 +348,70 @@ export class Watchdog {
     return expiry;
   }
 
+  /** Called when the countdown reaches zero, after the expiry acted; the returned function unsubscribes. */
+  onExpire(fn: (e: WatchdogExpiry) => void): () => void {
+    return this.expiries.on(fn);
+  }
+
+  /** Called after anything that changes the configuration, the flags or the next deadline. */
+  onChange(fn: () => void): () => void {
+    return this.changes.on(fn);
+  }
+
+  /** Called when the pre-timeout point is reached with an interrupt configured. */
+  onPreTimeout(fn: (e: WatchdogPreTimeout) => void): () => void {
+    return this.preTimeouts.on(fn);
+  }
+
+  /** Takes the deadline off the clock for good (the BMC stops); the state stays readable. */
+  close(): void {
+    this.closed = true;
+    this.cancelDeadline?.();
+    this.cancelDeadline = undefined;
+    this.offChassis?.();
+    this.offChassis = undefined;
+  }
+
   /**
-   * Brings the state up to the clock: raises the pre-timeout flag and, at zero, stops
-   * the timer and sets the expiration flag of its timer use. Listeners run here. Returns
-   * the expiry when this call saw it happen.
+   * The system was reset or powered down: the timer stops where it is, the "don't log"
+   * flag and the pre-timeout flag clear; configuration and expiration flags stay.
    */
-  tick(): WatchdogExpiry | null {
+  private systemReset(): void {
+    this.catchUp();
     const s = this.state;
-    if (!s.running) return null;
+    if (s.running) {
+      s.stoppedCountdown = this.presentCountdown();
+      s.running = false;
+    }
+    s.dontLog = false;
+    s.preTimeoutReached = false;
+    this.around?.controller.clearMessageFlags(MESSAGE_FLAGS.WATCHDOG_PRE_TIMEOUT);
+    this.changed();
+  }
+
+  /**
+   * Brings the state up to the clock: at the pre-timeout point raises the flag and logs
+   * the interrupt; at zero stops the timer, sets the expiration flag of its timer use and
+   * acts. The deadline on the clock normally gets here first; the commands look too, so
+   * a late timer never lets them answer from before the deadline.
+   */
+  private catchUp(): void {
+    const s = this.state;
+    if (!s.running) return;
     const remaining = this.remainingMs();
     const expiryAt = this.expiryAt();
     if (this.hasPreTimeout() && !s.preTimeoutReached && remaining <= s.preTimeoutInterval * 1000) {
       s.preTimeoutReached = true;
-      s.preTimeoutFlag = true;
       const event = {
         preTimeoutInterrupt: s.preTimeoutInterrupt,
         at: Math.max(s.startedAt, expiryAt - s.preTimeoutInterval * 1000),
       };
-      for (const fn of this.preTimeoutListeners) fn(event);
+      this.around?.controller.raiseMessageFlags(MESSAGE_FLAGS.WATCHDOG_PRE_TIMEOUT);
+      if (!s.dontLog) this.logEvent(WATCHDOG_EVENT.INTERRUPT, event.at, s.timerUse);
+      this.preTimeouts.emit(event);
       if (remaining > 0) this.changed();
     }
-    if (remaining > 0) return null;
+    if (remaining > 0) return;
     s.running = false;
     s.stoppedCountdown = 0;
     s.timedOut = true;
@@ -349,37 +424,68 @@ export class Watchdog {
     };
     // 27.7: the "don't log" flag clears after every timeout (the expiry itself honoured it).
     s.dontLog = false;
-    for (const fn of this.expireListeners) fn(expiry);
+    this.act(expiry);
+    this.expiries.emit(expiry);
     this.changed();
-    return expiry;
   }
 
-  /** Called when the countdown reaches zero; the returned function unsubscribes. */
-  onExpire(fn: (e: WatchdogExpiry) => void): () => void {
-    this.expireListeners.add(fn);
-    return () => this.expireListeners.delete(fn);
+  /** The expiry's event and its timeout action on the chassis. */
+  private act(e: WatchdogExpiry): void {
+    const around = this.around;
+    if (!around) return;
+    const onExpiry = ON_EXPIRY[e.timeoutAction];
+    if (!e.dontLog && onExpiry) this.logEvent(onExpiry.event, e.at, e.timerUse);
+    const action = onExpiry?.action;
+    // Power down of a chassis already off has nothing to do.
+    if (action && (action !== "power-off" || around.chassis.powerOn))
+      around.chassis.perform(action, RESTART_CAUSE.WATCHDOG, 0);
+    around.log?.info(`bmc: watchdog expired (timer use ${e.timerUse}, action ${action ?? "none"})`);
   }
 
-  /** Called after anything that changes the configuration, the flags or the next deadline. */
-  onChange(fn: () => void): () => void {
-    this.changeListeners.add(fn);
-    return () => this.changeListeners.delete(fn);
-  }
-
-  /** Called when the pre-timeout point is reached with an interrupt configured. */
-  onPreTimeout(fn: (e: WatchdogPreTimeout) => void): () => void {
-    this.preTimeoutListeners.add(fn);
-    return () => this.preTimeoutListeners.delete(fn);
+  /** A Watchdog 2 event at clock time `at`, and its offset asserted on the Watchdog 2 sensor. */
+  private logEvent(offset: number, at: number, use: number): void {
+    const around = this.around;
+    if (!around) return;
+    const sensor = this.sensor;
+    if (sensor) around.sensors.setState(sensor.lun, sensor.number, offset, true);
+    around.sel.logEvent(
+      {
+        generator: { id: around.generatorId, channel: 0, lun: 0, reserved: 0 },
+        event: {
+          evmRev: EVM_REV,
+          sensorType: SENSOR_TYPE_WATCHDOG2,
+          sensorNumber: sensor?.number ?? 0xff,
+          dirType: { deassertion: false, eventType: EVENT_READING_TYPE_SENSOR_SPECIFIC },
+          eventData: [EVENT_DATA2_EXTENSION | offset, (this.state.preTimeoutInterrupt << 4) | use, 0xff],
+        },
+      },
+      at,
+    );
   }
 
   private changed(): void {
-    for (const fn of this.changeListeners) fn();
+    this.changes.emit();
+    this.schedule();
+  }
+
+  /** Puts the next deadline on the clock (and takes the previous one off). */
+  private schedule(): void {
+    this.cancelDeadline?.();
+    this.cancelDeadline = undefined;
+    if (this.closed) return;
+    const deadline = this.nextDeadline();
+    if (deadline === null) return;
+    this.cancelDeadline = this.clock.at(deadline, () => {
+      this.cancelDeadline = undefined;
+      this.catchUp();
+      this.schedule();
+    });
   }
 
   private start(): void {
     const s = this.state;
     s.running = true;
-    s.startedAt = this.now();
+    s.startedAt = this.clock.now();
     s.timedOut = false;
     s.preTimeoutReached = false;
   }
@@ -391,7 +497,7 @@ export class Watchdog {
 
   private remainingMs(): number {
     const s = this.state;
-    const elapsed = Math.max(0, this.now() - s.startedAt);
+    const elapsed = Math.max(0, this.clock.now() - s.startedAt);
     return s.initialCountdown * MS_PER_COUNT - elapsed;
   }
 

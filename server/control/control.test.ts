@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Exchange } from "../contract/exchange";
 import { CC } from "../ipmi/completion-codes";
-import { noRequest } from "../ipmi/fields";
+import { empty } from "../ipmi/layout/codec";
+import { layout } from "../ipmi/layout/layout";
 import { NETFN } from "../ipmi/netfn";
 import { createTestDatabase, type TestDatabase } from "../persistence/test-database";
 import { Router } from "../router/router";
@@ -10,6 +11,8 @@ import { defineHandler } from "../router/types";
 import { HoldQueue } from "./hold-queue";
 import { RuleEngine, ruleMatches } from "./rule-engine";
 import { ruleInterceptor } from "./rule-interceptor";
+
+const noRequest = layout(empty);
 
 const match = (m: Partial<Parameters<typeof ruleMatches>[0]>) => ({
   busId: null,

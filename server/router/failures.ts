@@ -1,9 +1,10 @@
 /**
  * The one mapping from "what went wrong" to the completion code the requester gets.
- * The seed's errno_to_ccode, done with the spec's constants (the review's point).
+ * Every failure maps to a standard completion code of IPMI 2.0 table 5-2, never to an errno.
  */
 import { CC } from "../ipmi/completion-codes";
-import { IpmiError } from "../ipmi/fields";
+import { IpmiError } from "../ipmi/ipmi-error";
+import { LayoutError } from "../ipmi/layout/cursor";
 
 export const FAILURE_CC = {
   /** No handler registered for the key, or every one of them disabled. */
@@ -21,6 +22,9 @@ export const FAILURE_CC = {
 /** What a failed handler means for the requester, and a note for the log. */
 export function failureFromError(err: unknown): { cc: number; note: string } {
   if (err instanceof IpmiError) return { cc: err.cc, note: err.message };
+  // The handler's answer does not fit its command's response layout: a bug, never sent.
+  if (err instanceof LayoutError)
+    return { cc: FAILURE_CC.invalidReply, note: `answer does not fit its layout: ${err.message}` };
   const text = err instanceof Error ? err.message : String(err);
   return { cc: FAILURE_CC.handlerThrew, note: `handler threw: ${text}` };
 }

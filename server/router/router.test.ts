@@ -1,12 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Exchange } from "../contract/exchange";
 import { CC } from "../ipmi/completion-codes";
-import { IpmiError, noRequest, struct, u8, u16 } from "../ipmi/fields";
+import { IpmiError } from "../ipmi/ipmi-error";
+import { empty, struct, u8, u16 } from "../ipmi/layout/codec";
+import { layout } from "../ipmi/layout/layout";
 import { NETFN } from "../ipmi/netfn";
 import { RegistrationError } from "./registry";
 import { Router } from "./router";
 import { TestBus } from "./test-bus";
 import { defineHandler, type HandlerReply } from "./types";
+
+const noRequest = layout(empty);
 
 const getDeviceId = (id = "app.get-device-id", priority?: number, reply: HandlerReply = { data: [0x20] }) =>
   defineHandler({ id, netFn: NETFN.APP, cmd: 0x01, priority, request: noRequest, handle: () => reply });
@@ -73,7 +77,7 @@ describe("registry", () => {
         netFn: NETFN.GROUP_EXTENSION,
         group: 0xdc,
         cmd: 0x01,
-        request: struct({ selector: u8 }),
+        request: layout(struct({ selector: u8("selector") })),
         handle: ({ request }) => ({ data: [request.selector, 0x01, 0x05] }),
       }),
     );
@@ -146,7 +150,15 @@ describe("default answers", () => {
         id: "app.set-watchdog-timer",
         netFn: NETFN.APP,
         cmd: 0x24,
-        request: struct({ use: u8, actions: u8, pretimeout: u8, clear: u8, count: u16 }),
+        request: layout(
+          struct({
+            use: u8("use"),
+            actions: u8("actions"),
+            pretimeout: u8("pre"),
+            clear: u8("clear"),
+            count: u16("count"),
+          }),
+        ),
         handle,
       }),
     );

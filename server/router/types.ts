@@ -3,7 +3,8 @@
  * (HandlerSpec / HandlerContext). The router knows nothing of framing or storage;
  * buses know nothing of handlers.
  */
-import type { RequestLayout } from "../ipmi/fields";
+import type { Command, Privilege } from "../ipmi/commands/define";
+import type { RequestLayout } from "../ipmi/layout/layout";
 
 export type BusKind = "bt" | "lan" | "ipmb" | "kcs" | "inject";
 
@@ -67,7 +68,7 @@ export interface Bus {
   stop(): Promise<void>;
 }
 
-export type Privilege = "callback" | "user" | "operator" | "admin";
+export type { Privilege };
 
 export interface HandlerContext<Req = unknown> {
   readonly busId: string;
@@ -100,6 +101,8 @@ export interface HandlerSpec<Req = unknown> {
   privilege?: Privilege;
   timeoutMs?: number;
   description?: string;
+  /** The command-table entry the handler answers for (handlers built with handlerFor). */
+  command?: Command;
   request: RequestLayout<Req>;
   handle(ctx: HandlerContext<Req>): HandlerResult;
 }

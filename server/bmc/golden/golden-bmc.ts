@@ -29,7 +29,7 @@ export function goldenBmc() {
         sample: new Array<number>(h.request.minLength).fill(0),
       }))
       .sort((a, b) => a.netFn - b.netFn || a.cmd - b.cmd);
-  return { ...t, keys };
+  return Object.assign(t, { keys });
 }
 
 export function askByKey(

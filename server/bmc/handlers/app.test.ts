@@ -2,8 +2,9 @@ import { describe, expect, it } from "vitest";
 import { commandName } from "../../ipmi/commands";
 import { CC } from "../../ipmi/completion-codes";
 import { NETFN } from "../../ipmi/netfn";
+import { guidToWire, MESSAGE_FLAGS } from "../controller";
 import { createBmc } from "../index";
-import { createBmcState, EXAMPLE_GUID, guidToWire, MESSAGE_FLAGS } from "../state";
+import { defaultProfile } from "../profile";
 import { call, find, manualClock, testBmc } from "../test-harness";
 import { CC_CHANNEL_SESSION_LESS } from "./app";
 
@@ -12,7 +13,7 @@ const SEL_RECORD = [0, 0, 0x02, 0, 0, 0, 0, 0x41, 0x00, 0x04, 0x1f, 0x01, 0x6f, 
 
 function bmc(options: Parameters<typeof createBmc>[0] = {}) {
   const b = createBmc(options);
-  return { ...b, h: (id: string) => find(b.handlers, id) };
+  return Object.assign(b, { h: (id: string) => find(b.handlers, id) });
 }
 
 describe("createBmc", () => {
@@ -37,7 +38,9 @@ describe("createBmc", () => {
       ["app.get-message", 0x06, 0x33, "admin"],
       ["app.read-event-message-buffer", 0x06, 0x35, "admin"],
       ["app.get-bt-interface-capabilities", 0x06, 0x36, "user"],
-      ["app.get-system-guid", 0x06, 0x37, "user"],
+      // 22.14: Get System GUID may be asked outside a session (RMCP+ discovery).
+      ["app.get-system-guid", 0x06, 0x37, "none"],
+      ["app.get-system-interface-capabilities", 0x06, 0x57, "user"],
       ["app.get-channel-access", 0x06, 0x41, "user"],
       ["app.get-channel-info", 0x06, 0x42, "user"],
       ["chassis.get-chassis-capabilities", 0x00, 0x00, "user"],
@@ -77,11 +80,9 @@ describe("createBmc", () => {
     for (const h of handlers) expect(h.description).toBe(commandName(h.netFn, h.cmd));
   });
 
-  it("uses a given state object as is and shares it with the handlers", async () => {
-    const state = createBmcState();
-    const b = bmc({ state });
-    expect(b.state).toBe(state);
-    state.globalEnables = 0x0f;
+  it("answers from its parts: what a part holds is what the handlers see", async () => {
+    const b = bmc();
+    b.controller.setGlobalEnables(0x0f);
     expect(await call(b.h("app.get-bmc-global-enables"))).toEqual({ cc: CC.OK, data: [0x0f] });
   });
 
@@ -158,7 +159,7 @@ describe("Get Device GUID (06h/08h)", () => {
       cc: CC.OK,
       data: [0x5d, 0x4c, 0x3b, 0x2a, 0x1f, 0x0e, 0x8d, 0x9c, 0x7b, 0x4a, 0x6f, 0x5e, 0x1d, 0x2c, 0x3b, 0x8f],
     });
-    expect(guidToWire(EXAMPLE_GUID)).toHaveLength(16);
+    expect(guidToWire(defaultProfile().deviceGuid)).toHaveLength(16);
   });
 });
 
@@ -182,7 +183,7 @@ describe("Set/Get BMC Global Enables (06h/2Eh, 06h/2Fh)", () => {
       cc: CC.INVALID_DATA_FIELD,
       data: [],
     });
-    expect(b.state.globalEnables).toBe(0x08);
+    expect(b.controller.globalEnables).toBe(0x08);
   });
 
   it("answers C7h without the enables byte and C8h with an extra byte", async () => {
@@ -203,16 +204,16 @@ describe("Set/Get BMC Global Enables (06h/2Eh, 06h/2Fh)", () => {
 });
 
 describe("Get Message Flags (06h/31h)", () => {
-  it("answers the flags byte the state holds", async () => {
+  it("answers the flags byte the controller holds", async () => {
     const b = bmc();
     expect(await call(b.h("app.get-message-flags"))).toEqual({ cc: CC.OK, data: [0x00] });
-    b.state.messageFlags = MESSAGE_FLAGS.RECEIVE_MESSAGE_AVAILABLE | MESSAGE_FLAGS.OEM0;
+    b.controller.raiseMessageFlags(MESSAGE_FLAGS.RECEIVE_MESSAGE_AVAILABLE | MESSAGE_FLAGS.OEM0);
     expect(await call(b.h("app.get-message-flags"))).toEqual({ cc: CC.OK, data: [0x21] });
   });
 
   it("adds bit 3 once the watchdog pre-timeout interrupt fired, until Set Watchdog Timer clears it", async () => {
     const clock = manualClock();
-    const b = bmc({ now: clock.now });
+    const b = bmc({ clock });
     // SMS/OS, messaging interrupt + hard reset, 2 s pre-timeout, 10 s countdown.
     await call(b.h("app.set-watchdog-timer"), [0x04, 0x31, 0x02, 0x00, 0x64, 0x00]);
     await call(b.h("app.reset-watchdog-timer"));
@@ -351,7 +352,7 @@ describe("Clear Message Flags (06h/30h)", () => {
     await b.ask("app.set-watchdog-timer", [0x04, 0x31, 0x02, 0x00, 0x64, 0x00]);
     await b.ask("app.reset-watchdog-timer");
     b.clock.advance(8_000);
-    b.state.messageFlags = MESSAGE_FLAGS.OEM0;
+    b.controller.raiseMessageFlags(MESSAGE_FLAGS.OEM0);
     expect((await b.ask("app.get-message-flags")).data).toEqual([0x28]);
     expect(await b.ask("app.clear-message-flags", [0x08])).toEqual({ cc: CC.OK, data: [] });
     expect((await b.ask("app.get-message-flags")).data).toEqual([0x20]);
@@ -414,5 +415,24 @@ describe("Get Channel Access (06h/41h)", () => {
     expect((await b.ask("app.get-channel-access", [0x01, 0xc0])).cc).toBe(CC.INVALID_DATA_FIELD);
     expect((await b.ask("app.get-channel-access", [0x07, 0x40])).cc).toBe(CC.INVALID_DATA_FIELD);
     expect((await b.ask("app.get-channel-access", [0x01])).cc).toBe(CC.REQUEST_LENGTH_INVALID);
+  });
+});
+
+describe("Get System Interface Capabilities (06h/57h)", () => {
+  it("answers SSIF and KCS with what this BMC takes, and CCh for SMIC and reserved bits", async () => {
+    const b = testBmc();
+    // SSIF: reserved, version 1.0 without PEC, start/middle/end multi-part (80h), 255 in, 255 out.
+    expect(await b.ask("app.get-system-interface-capabilities", [0x00])).toEqual({
+      cc: CC.OK,
+      data: [0x00, 0x80, 0xff, 0xff],
+    });
+    // KCS: reserved, version 1.0, 255-byte requests.
+    expect(await b.ask("app.get-system-interface-capabilities", [0x01])).toEqual({
+      cc: CC.OK,
+      data: [0x00, 0x00, 0xff],
+    });
+    expect((await b.ask("app.get-system-interface-capabilities", [0x02])).cc).toBe(CC.INVALID_DATA_FIELD);
+    expect((await b.ask("app.get-system-interface-capabilities", [0x11])).cc).toBe(CC.INVALID_DATA_FIELD);
+    expect((await b.ask("app.get-system-interface-capabilities", [])).cc).toBe(CC.REQUEST_LENGTH_INVALID);
   });
 });

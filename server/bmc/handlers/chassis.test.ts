@@ -1,17 +1,20 @@
 import { describe, expect, it } from "vitest";
 import { CC } from "../../ipmi/completion-codes";
 import { CC_BOOT_PARAMETER_NOT_SUPPORTED, CC_BOOT_SET_IN_PROGRESS } from "../boot-options";
+import { type ChassisStatus, LAST_POWER_EVENT, MISC_CHASSIS_STATE, POWER_FAULTS } from "../chassis";
 import { createBmc } from "../index";
-import { LAST_POWER_EVENT, MISC_CHASSIS_STATE, POWER_FAULTS } from "../state";
 import { call, find, testBmc } from "../test-harness";
 
-/** A BMC whose chassis state starts as the tests below set it: on, always-off, nothing in byte 3. */
-function status() {
+/**
+ * Get Chassis Status of a BMC whose chassis starts on, always-off, nothing in byte 3,
+ * with `status` changing that start.
+ */
+function status(status: Partial<ChassisStatus> = {}) {
   const b = createBmc({
-    overrides: { chassis: { powerOn: true, restorePolicy: "always-off", miscState: 0 } },
+    overrides: { chassis: { powerOn: true, restorePolicy: "always-off", miscState: 0, ...status } },
   });
   const spec = find(b.handlers, "chassis.get-chassis-status");
-  return { state: b.state, get: (request: number[] = []) => call(spec, request) };
+  return { bmc: b, get: (request: number[] = []) => call(spec, request) };
 }
 
 describe("Get Chassis Status (00h/01h)", () => {
@@ -28,11 +31,13 @@ describe("Get Chassis Status (00h/01h)", () => {
   });
 
   it("follows the power state", async () => {
-    const { state, get } = status();
-    state.chassis.powerOn = false;
+    const { bmc, get } = status();
+    const control = find(bmc.handlers, "chassis.chassis-control");
+    await call(control, [0x00]);
     expect(await get()).toEqual({ cc: CC.OK, data: [0x00, 0x00, 0x00] });
-    state.chassis.powerOn = true;
+    await call(control, [0x01]);
     expect((await get()).data[0]).toBe(0x01);
+    expect(await status({ powerOn: false }).get()).toEqual({ cc: CC.OK, data: [0x00, 0x00, 0x00] });
   });
 
   it.each([
@@ -41,24 +46,22 @@ describe("Get Chassis Status (00h/01h)", () => {
     ["always-on", 0x41],
     ["unknown", 0x61],
   ] as const)("puts restore policy %s in bits 6:5", async (policy, byte1) => {
-    const { state, get } = status();
-    state.chassis.restorePolicy = policy;
+    const { get } = status({ restorePolicy: policy });
     expect((await get()).data[0]).toBe(byte1);
   });
 
   it("reports faults, the last power event and misc state in their bytes", async () => {
-    const { state, get } = status();
-    state.chassis.powerOn = false;
-    state.chassis.powerFaults = POWER_FAULTS.POWER_FAULT;
-    state.chassis.lastPowerEvent = LAST_POWER_EVENT.AC_FAILED | LAST_POWER_EVENT.POWER_FAULT;
-    state.chassis.miscState = MISC_CHASSIS_STATE.IDENTIFY_SUPPORTED | MISC_CHASSIS_STATE.IDENTIFY_TIMED_ON;
+    const { get } = status({
+      powerOn: false,
+      powerFaults: POWER_FAULTS.POWER_FAULT,
+      lastPowerEvent: LAST_POWER_EVENT.AC_FAILED | LAST_POWER_EVENT.POWER_FAULT,
+      miscState: MISC_CHASSIS_STATE.IDENTIFY_SUPPORTED | MISC_CHASSIS_STATE.IDENTIFY_TIMED_ON,
+    });
     expect(await get()).toEqual({ cc: CC.OK, data: [0x08, 0x09, 0x50] });
   });
 
   it("adds the optional front panel byte when the state has one", async () => {
-    const { state, get } = status();
-    state.chassis.lastPowerEvent = LAST_POWER_EVENT.POWER_ON_VIA_IPMI;
-    state.chassis.frontPanelButtons = 0xf0;
+    const { get } = status({ lastPowerEvent: LAST_POWER_EVENT.POWER_ON_VIA_IPMI, frontPanelButtons: 0xf0 });
     expect(await get()).toEqual({ cc: CC.OK, data: [0x01, 0x10, 0x00, 0xf0] });
   });
 

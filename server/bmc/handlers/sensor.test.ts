@@ -246,6 +246,22 @@ describe("Platform Event (04h/02h)", () => {
     ]);
   });
 
+  it("reads a 7-byte request by its channel: generator and event data 2 from the host, all event data over LAN", async () => {
+    const b = testBmc();
+    expect((await b.ask("sensor.platform-event", [0x41, 0x04, 0x05, 0x31, 0x6f, 0x00, 0x12])).cc).toBe(CC.OK);
+    expect((await b.ask("sensor.platform-event", [0x04, 0x05, 0x31, 0x6f, 0x00, 0x12, 0x34], "lan")).cc).toBe(
+      CC.OK,
+    );
+    const reservation = (await b.ask("storage.reserve-sel")).data;
+    // Bytes 8-16 of each record: generator ID, EvMRev, sensor type and number, dir/type, event data 1-3.
+    expect((await b.ask("storage.get-sel-entry", [...reservation, 1, 0, 7, 9])).data.slice(2)).toEqual([
+      0x41, 0x00, 0x04, 0x05, 0x31, 0x6f, 0x00, 0x12, 0xff,
+    ]);
+    expect((await b.ask("storage.get-sel-entry", [...reservation, 2, 0, 7, 9])).data.slice(2)).toEqual([
+      0x81, 0x10, 0x04, 0x05, 0x31, 0x6f, 0x00, 0x12, 0x34,
+    ]);
+  });
+
   it("answers C7h/C8h by the interface's lengths and CCh to another event message revision", async () => {
     const b = testBmc();
     expect((await b.ask("sensor.platform-event", [0x41, 0x04, 0x05, 0x31, 0x6f])).cc).toBe(

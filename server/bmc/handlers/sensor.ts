@@ -1,208 +1,152 @@
 /**
- * Sensor/Event (NetFn 04h) handlers: Platform Event (29.3) and the sensor device
- * commands (section 35). Sensors are looked up by number on the request's LUN; a
- * number the profile has not got is CBh, a threshold command on a discrete sensor CDh.
+ * Sensor/Event (NetFn 04h) handlers: Platform Event (29.3) and the sensor device commands
+ * (section 35). The command table (server/ipmi/commands/sensor-event.ts) lays out every
+ * request and response; these ask the sensors, the SDR repository and the SEL. Sensors are
+ * looked up by number on the request's LUN: a number the profile has not got is CBh, a
+ * threshold command on a discrete sensor CDh.
  */
+import {
+  DISCRETE_STATUS_RESERVED,
+  getDeviceSdrInfo,
+  getSensorEventEnable,
+  getSensorReading,
+  getSensorReadingFactors,
+  getSensorThreshold,
+  getSensorType,
+  NO_NEXT_READING,
+  platformEvent,
+  platformEventRequest,
+  setSensorThreshold,
+  THRESHOLD_STATUS_RESERVED,
+} from "../../ipmi/commands/sensor-event";
 import { CC } from "../../ipmi/completion-codes";
-import { IpmiError, optional, rest, struct, u8 } from "../../ipmi/fields";
-import { NETFN } from "../../ipmi/netfn";
-import { defineHandler, type HandlerContext, type HandlerSpec } from "../../router/types";
-import { type BmcCore, channelOf, invalidField, isSystemInterface, le32 } from "../core";
-import { readingFactorBytes } from "../sdr";
-import type { SensorRuntime, ThresholdModel } from "../sensors";
+import { IpmiError } from "../../ipmi/ipmi-error";
+import { EVM_REV } from "../../ipmi/records/sel";
+import { handlerFor } from "../../router/handler";
+import type { HandlerContext, HandlerSpec } from "../../router/types";
+import type { Bmc } from "../bmc";
+import { invalidField } from "../invalid-field";
+import { channelOf, isSystemInterface } from "../request-channel";
+import { readingFactors } from "../sdr";
+import { type SensorRuntime, thresholdModel } from "../sensors";
 
-export const SENSOR_CMD = {
-  PLATFORM_EVENT: 0x02,
-  GET_DEVICE_SDR_INFO: 0x20,
-  GET_SENSOR_READING_FACTORS: 0x23,
-  SET_SENSOR_THRESHOLD: 0x26,
-  GET_SENSOR_THRESHOLD: 0x27,
-  GET_SENSOR_EVENT_ENABLE: 0x29,
-  GET_SENSOR_READING: 0x2d,
-  GET_SENSOR_TYPE: 0x2f,
-} as const;
+/** Get Device SDR Info byte 1 bit 0 (35.2): count all SDRs rather than this LUN's sensors. */
+const COUNT_SDRS = 0x01;
 
-/** Event Message Revision of IPMI 1.5 and 2.0 event messages. */
-export const EVM_REV = 0x04;
-/** Get Sensor Reading byte 3 bits 7:6 of a threshold sensor are reserved and returned as 1b. */
-const THRESHOLD_STATUS_RESERVED = 0xc0;
-/** Byte 4 bit 7 of a discrete sensor is reserved and returned as 1b. */
-const DISCRETE_STATUS_RESERVED = 0x80;
-/** Get Sensor Reading Factors "next reading" of a linear sensor: one set of factors for all readings. */
-const NO_NEXT_READING = 0xff;
+/**
+ * Platform Event over IPMB or LAN: the generator is the requester, whose address is not
+ * known here; 81h stands for it (remote console software 40h, table 5-4).
+ */
+const REMOTE_GENERATOR_ID = 0x81;
 
-function sensorFor(core: BmcCore, ctx: HandlerContext<unknown>, number: number): SensorRuntime {
-  const rt = core.sensors.get(ctx.lun, number);
+/** Bit 15 of the event masks is reserved (35.11 bytes 3-6). */
+const EVENT_MASK = 0x7fff;
+
+function sensorFor(bmc: Bmc, ctx: HandlerContext<unknown>, number: number): SensorRuntime {
+  const rt = bmc.sensors.get(ctx.lun, number);
   if (!rt) throw new IpmiError(CC.NOT_PRESENT, `no sensor ${number.toString(16)}h on LUN ${ctx.lun}`);
   return rt;
 }
 
-function thresholdSensor(rt: SensorRuntime): ThresholdModel {
-  if (rt.model.kind !== "threshold") {
-    throw new IpmiError(
-      CC.ILLEGAL_FOR_SENSOR_OR_RECORD,
-      `sensor ${rt.model.number.toString(16)}h is not threshold-based`,
-    );
-  }
-  return rt.model;
-}
-
-export function sensorHandlers(core: BmcCore): HandlerSpec[] {
+export function sensorHandlers(bmc: Bmc): HandlerSpec[] {
+  const { sensors, sdr, sel } = bmc;
   return [
-    defineHandler({
-      id: "sensor.platform-event",
-      netFn: NETFN.SENSOR_EVENT,
-      cmd: SENSOR_CMD.PLATFORM_EVENT,
-      privilege: "operator",
-      description: "Platform Event",
-      // Generator ID (system interface only), EvMRev, sensor type, number, dir/type, data 1, [data 2, [data 3]].
-      request: struct({ bytes: rest(8) }),
+    handlerFor(platformEvent, {
       handle: (ctx) => {
-        const b = ctx.request.bytes;
+        // The generator ID byte is there only from the system interface: read the request as its channel lays it out.
         const local = isSystemInterface(ctx);
-        const min = local ? 6 : 5;
-        if (b.length < min)
-          throw new IpmiError(CC.REQUEST_LENGTH_INVALID, `a platform event takes at least ${min} bytes here`);
-        if (b.length > min + 2) {
-          throw new IpmiError(
-            CC.REQUEST_FIELD_LENGTH_EXCEEDED,
-            `a platform event takes at most ${min + 2} bytes here`,
+        const { generatorId, event } = platformEventRequest(ctx.data, local);
+        if (event.evmRev !== EVM_REV) {
+          invalidField(
+            `event message revision ${event.evmRev.toString(16)}h: only 04h (IPMI 1.5/2.0) is taken`,
           );
         }
-        // Over IPMB/LAN the generator is the requester; its address is not known here: 81h (remote console software 40h).
-        const generatorId = local ? b[0]! : 0x81;
-        const f = local ? b.subarray(1) : b;
-        if (f[0] !== EVM_REV)
-          invalidField(`event message revision ${f[0]!.toString(16)}h: only 04h (IPMI 1.5/2.0) is taken`);
-        core.logEvent({
-          generatorId,
-          generatorChannel: local ? 0x00 : (channelOf(core, ctx) << 4) | (ctx.lun & 0x03),
-          evmRev: f[0]!,
-          sensorType: f[1]!,
-          sensorNumber: f[2]!,
-          eventDirType: f[3]!,
-          eventData: [f[4]!, f[5] ?? 0xff, f[6] ?? 0xff],
+        // Event data 2 and 3 left out are logged as FFh (unspecified).
+        const [d1, d2 = 0xff, d3 = 0xff] = event.eventData;
+        sel.logEvent({
+          generator: {
+            id: generatorId ?? REMOTE_GENERATOR_ID,
+            channel: local ? 0 : channelOf(bmc.profile.channels, ctx),
+            lun: local ? 0 : ctx.lun & 0x03,
+            reserved: 0,
+          },
+          event: { ...event, eventData: [d1, d2, d3] },
         });
-        return {};
       },
     }),
-    defineHandler({
-      id: "sensor.get-device-sdr-info",
-      netFn: NETFN.SENSOR_EVENT,
-      cmd: SENSOR_CMD.GET_DEVICE_SDR_INFO,
-      privilege: "user",
-      description: "Get Device SDR Info",
-      request: struct({ operation: optional(u8) }),
+    handlerFor(getDeviceSdrInfo, {
       handle: (ctx) => {
         const op = ctx.request.operation ?? 0;
-        if (op & 0xfe) invalidField("operation bits 7:1 are reserved");
-        const sdr = core.sdr;
-        const count = op & 0x01 ? sdr.records.length : sdr.sensorCount(ctx.lun);
-        // Static sensor population (bit 7 = 0); the change indicator is when the SDRs were built.
-        return { data: [count & 0xff, sdr.sensorLuns(), ...le32(sdr.lastAddition)] };
+        if (op & ~COUNT_SDRS) invalidField("operation bits 7:1 are reserved");
+        return {
+          count: (op & COUNT_SDRS ? sdr.records.length : sdr.sensorCount(ctx.lun)) & 0xff,
+          // Static sensor population; the change indicator (sent all the same) is when the SDRs were built.
+          flags: { dynamic: false, luns: sdr.sensorLuns() },
+          changeIndicator: sdr.lastAddition,
+        };
       },
     }),
-    defineHandler({
-      id: "sensor.get-sensor-reading-factors",
-      netFn: NETFN.SENSOR_EVENT,
-      cmd: SENSOR_CMD.GET_SENSOR_READING_FACTORS,
-      privilege: "user",
-      description: "Get Sensor Reading Factors",
-      request: struct({ sensor: u8, reading: u8 }),
+    handlerFor(getSensorReadingFactors, {
       handle: (ctx) => {
-        const m = thresholdSensor(sensorFor(core, ctx, ctx.request.sensor));
-        return { data: [NO_NEXT_READING, ...readingFactorBytes(m)] };
+        const m = thresholdModel(sensorFor(bmc, ctx, ctx.request.sensorNumber));
+        return { next: NO_NEXT_READING, factors: readingFactors(m) };
       },
     }),
-    defineHandler({
-      id: "sensor.set-sensor-threshold",
-      netFn: NETFN.SENSOR_EVENT,
-      cmd: SENSOR_CMD.SET_SENSOR_THRESHOLD,
-      privilege: "operator",
-      description: "Set Sensor Threshold",
-      request: struct({ sensor: u8, mask: u8, lnc: u8, lc: u8, lnr: u8, unc: u8, uc: u8, unr: u8 }),
+    handlerFor(setSensorThreshold, {
       handle: (ctx) => {
-        const r = ctx.request;
-        const rt = sensorFor(core, ctx, r.sensor);
-        const m = thresholdSensor(rt);
-        if (r.mask & 0xc0) invalidField("threshold mask bits 7:6 are reserved");
-        const notSettable = r.mask & ~m.settableMask;
-        if (notSettable)
-          invalidField(`thresholds ${notSettable.toString(2).padStart(6, "0")}b are not settable`);
-        const values = [r.lnc, r.lc, r.lnr, r.unc, r.uc, r.unr];
-        values.forEach((v, i) => {
-          if (r.mask & (1 << i)) {
-            rt.thresholds[i] = v;
-            rt.clientSet[i] = v;
-          }
-        });
-        if (r.mask) core.thresholdsChanged(rt);
-        return {};
+        const { sensorNumber, mask, lnc, lc, lnr, unc, uc, unr } = ctx.request;
+        const rt = sensorFor(bmc, ctx, sensorNumber);
+        thresholdModel(rt); // CDh for a discrete sensor comes before the mask's CCh
+        if (mask & 0xc0) invalidField("threshold mask bits 7:6 are reserved");
+        sensors.setThresholds(rt, mask, [lnc, lc, lnr, unc, uc, unr]);
       },
     }),
-    defineHandler({
-      id: "sensor.get-sensor-threshold",
-      netFn: NETFN.SENSOR_EVENT,
-      cmd: SENSOR_CMD.GET_SENSOR_THRESHOLD,
-      privilege: "user",
-      description: "Get Sensor Threshold",
-      request: struct({ sensor: u8 }),
+    handlerFor(getSensorThreshold, {
       handle: (ctx) => {
-        const rt = sensorFor(core, ctx, ctx.request.sensor);
-        const m = thresholdSensor(rt);
+        const rt = sensorFor(bmc, ctx, ctx.request.sensorNumber);
+        const { readableMask } = thresholdModel(rt);
         // Unreadable thresholds read 00h ("ignore on read").
-        const values = rt.thresholds.map((t, i) => (m.readableMask & (1 << i) ? (t ?? 0) : 0));
-        return { data: [m.readableMask, ...values] };
+        const [lnc, lc, lnr, unc, uc, unr] = rt.thresholds.map((t, i) =>
+          readableMask & (1 << i) ? (t ?? 0) : 0,
+        ) as [number, number, number, number, number, number];
+        return { readableMask, lnc, lc, lnr, unc, uc, unr };
       },
     }),
-    defineHandler({
-      id: "sensor.get-sensor-event-enable",
-      netFn: NETFN.SENSOR_EVENT,
-      cmd: SENSOR_CMD.GET_SENSOR_EVENT_ENABLE,
-      privilege: "user",
-      description: "Get Sensor Event Enable",
-      request: struct({ sensor: u8 }),
+    handlerFor(getSensorEventEnable, {
       handle: (ctx) => {
-        const rt = sensorFor(core, ctx, ctx.request.sensor);
+        const rt = sensorFor(bmc, ctx, ctx.request.sensorNumber);
         return {
-          data: [
-            (rt.eventsEnabled ? 0x80 : 0) | (rt.scanningEnabled ? 0x40 : 0),
-            rt.assertionEnables & 0xff,
-            (rt.assertionEnables >> 8) & 0x7f,
-            rt.deassertionEnables & 0xff,
-            (rt.deassertionEnables >> 8) & 0x7f,
-          ],
+          flags: { eventsEnabled: rt.eventsEnabled, scanningEnabled: rt.scanningEnabled },
+          assertionMask: rt.assertionEnables & EVENT_MASK,
+          deassertionMask: rt.deassertionEnables & EVENT_MASK,
         };
       },
     }),
-    defineHandler({
-      id: "sensor.get-sensor-reading",
-      netFn: NETFN.SENSOR_EVENT,
-      cmd: SENSOR_CMD.GET_SENSOR_READING,
-      privilege: "user",
-      description: "Get Sensor Reading",
-      request: struct({ sensor: u8 }),
+    handlerFor(getSensorReading, {
       handle: (ctx) => {
-        const rt = sensorFor(core, ctx, ctx.request.sensor);
-        const r = core.sensors.reading(rt);
+        const rt = sensorFor(bmc, ctx, ctx.request.sensorNumber);
+        const r = sensors.reading(rt);
         if (rt.model.kind === "threshold") {
-          return { data: [r.raw, r.flags, THRESHOLD_STATUS_RESERVED | r.status] };
+          return {
+            reading: r.raw,
+            flags: r,
+            status: THRESHOLD_STATUS_RESERVED | r.status,
+            states: undefined,
+          };
         }
+        // Discrete: no reading byte; states 0-7 in byte 3, 8-14 in byte 4.
         return {
-          data: [0x00, r.flags, r.status & 0xff, DISCRETE_STATUS_RESERVED | ((r.status >> 8) & 0x7f)],
+          reading: 0x00,
+          flags: r,
+          status: r.status & 0xff,
+          states: DISCRETE_STATUS_RESERVED | ((r.status >> 8) & 0x7f),
         };
       },
     }),
-    defineHandler({
-      id: "sensor.get-sensor-type",
-      netFn: NETFN.SENSOR_EVENT,
-      cmd: SENSOR_CMD.GET_SENSOR_TYPE,
-      privilege: "user",
-      description: "Get Sensor Type",
-      request: struct({ sensor: u8 }),
+    handlerFor(getSensorType, {
       handle: (ctx) => {
-        const m = sensorFor(core, ctx, ctx.request.sensor).model;
-        return { data: [m.sensorType, m.eventReadingType & 0x7f] };
+        const m = sensorFor(bmc, ctx, ctx.request.sensorNumber).model;
+        return { sensorType: m.sensorType, eventReadingType: m.eventReadingType & 0x7f };
       },
     }),
   ];

@@ -517,3 +517,44 @@ describe("SEL (0Ah/40h-49h)", () => {
     expect((await b.ask("storage.set-sel-time", [0x00, 0x10, 0x5e])).cc).toBe(CC.REQUEST_LENGTH_INVALID);
   });
 });
+
+describe("the BMC's own events in the SEL", () => {
+  it("logs an event given by its fields as the system event record of table 32-1", async () => {
+    const b = testBmc();
+    // Watchdog 2 (23h) sensor 30h, sensor-specific assertion, offset 1 (hard reset), from the BMC (20h).
+    const id = b.sel.logEvent({
+      generator: { id: 0x20, lun: 0, reserved: 0, channel: 0 },
+      event: {
+        evmRev: 0x04,
+        sensorType: 0x23,
+        sensorNumber: 0x30,
+        dirType: { deassertion: false, eventType: 0x6f },
+        eventData: [0xc1, 0x04, 0xff],
+      },
+    });
+    expect(id).toBe(1);
+    const body = [0x02, ...T0_SECONDS_LE, 0x20, 0x00, 0x04, 0x23, 0x30, 0x6f, 0xc1, 0x04, 0xff];
+    expect((await b.ask("storage.get-sel-entry", [0, 0, 0x01, 0x00, 0x00, 0xff])).data).toEqual([
+      0xff,
+      0xff,
+      0x01,
+      0x00,
+      ...body,
+    ]);
+  });
+
+  it("keeps the record's own bytes 4-16 for OEM non-timestamped records, and the SEL's time for timestamped ones", async () => {
+    const b = testBmc();
+    const oemTimestamped = [0x00, 0x00, 0xc1, 9, 9, 9, 9, 0x57, 0x01, 0x00, 1, 2, 3, 4, 5, 6];
+    expect((await b.ask("storage.add-sel-entry", oemTimestamped)).data).toEqual([0x01, 0x00]);
+    expect((await b.ask("storage.get-sel-entry", [0, 0, 0x01, 0x00, 0x00, 0xff])).data).toEqual([
+      0xff,
+      0xff,
+      0x01,
+      0x00,
+      0xc1,
+      ...T0_SECONDS_LE,
+      ...oemTimestamped.slice(7),
+    ]);
+  });
+});

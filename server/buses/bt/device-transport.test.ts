@@ -10,13 +10,16 @@ import path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createBmc } from "../../bmc";
 import type { Exchange } from "../../contract/exchange";
-import { noRequest } from "../../ipmi/fields";
+import { empty } from "../../ipmi/layout/codec";
+import { layout } from "../../ipmi/layout/layout";
 import { Router } from "../../router/router";
 import { defineHandler } from "../../router/types";
 import { BtBus } from "./bt-bus";
 import { decodeBtResponse, encodeBtRequest } from "./bt-codec";
 import { BtDeviceDouble } from "./device-double";
 import { BtDeviceTransport, openBtDevice } from "./device-transport";
+
+const noRequest = layout(empty);
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

@@ -35,7 +35,7 @@ const isGetSdr = (r: ScriptedRequest) => r.netFn === NETFN.STORAGE && r.cmd === 
 
 describe("HostScript", () => {
   it("boots, walks the SDR repository as ipmitool does, reads the FRU devices, then polls what it found", async () => {
-    const bmc = createBmc({ timers: false });
+    const bmc = createBmc();
     const script = new HostScript({ watchdogEvery: 30 });
     const sent = await play(script, bmc, 300);
     expect(sent.slice(0, BOOT_SEQUENCE.length)).toEqual(BOOT_SEQUENCE);
@@ -64,7 +64,7 @@ describe("HostScript", () => {
   });
 
   it("re-reserves and goes on when another client's reservation cancels its own (C5h)", async () => {
-    const bmc = createBmc({ timers: false });
+    const bmc = createBmc();
     const script = new HostScript({ watchdogEvery: 30 });
     const reserve = bmc.handlers.find((h) => h.id === "storage.reserve-sdr-repository")!;
     let cancelled = 0;
@@ -106,7 +106,7 @@ describe("HostScript", () => {
 describe("the simulated host against the BMC, through the router", () => {
   it("walks the SDR, reads the FRU and settles into polling, every answer 00h", async () => {
     const router = new Router();
-    const bmc = createBmc({ timers: false });
+    const bmc = createBmc();
     for (const h of bmc.handlers) router.registry.register(h);
     const host = new SimulatedHost({ rate: Number.POSITIVE_INFINITY, limit: 400 });
     router.addBus(new BtBus("bt0", host));

@@ -1,0 +1,163 @@
+import { describe, expect, it } from "vitest";
+import { LayoutError } from "../layout/cursor";
+import { TRUNCATED } from "../layout/decoded";
+import { layout } from "../layout/layout";
+import { get, hex, value, values } from "../layout/test-helpers";
+import {
+  compactSensorRecord,
+  decodeSdrRecord,
+  fruLocatorRecord,
+  fullSensorRecord,
+  idString,
+  mcLocatorRecord,
+  NO_UNITS,
+  NOT_SHARED,
+  packSdr,
+  readingFactors,
+  SDR_RECORD_TYPE,
+  sdrRecord,
+} from "./sdr";
+
+describe("ID strings", () => {
+  it("unpacks 6-bit packed ASCII (the spec's 'IPMI' example)", () => {
+    expect(idString(0x83, hex("29 dc a6"))).toBe("IPMI");
+  });
+
+  it("reads 8-bit ASCII up to a NUL, BCD plus, and shows Unicode as hex", () => {
+    expect(idString(0xc8, hex("43 50 55 20 54 65 6d 70"))).toBe("CPU Temp");
+    expect(idString(0xc4, hex("46 41 4e 00"))).toBe("FAN");
+    expect(idString(0x42, hex("12 ab"))).toBe("12 -");
+    expect(idString(0x02, hex("41 00"))).toBe("41 00");
+  });
+});
+
+/** A full sensor record: CPU temperature, degrees C, M = 1, thresholds LNC..UNR (table 43-1). */
+const FULL_SENSOR = [
+  "01 00 51 01 33", // header: record 0001h, SDR 1.5, full sensor, 51 bytes follow
+  "20 00 30", // owner 20h, channel 0 LUN 0, sensor 30h
+  "03 01 7f 68 01 01", // entity processor.1, init, capabilities, temperature, threshold
+  "95 0a 95 7a 3f 3f", // masks: all thresholds readable and settable
+  "00 01 00 00", // unsigned, degrees C, no modifier, linear
+  "01 00 00 00 01 00", // M = 1, B = 0, direction input, exponents 0
+  "07 28 50 0a ff 00", // analog flags, nominal 40, normal max 80, min 10, sensor max/min
+  "69 64 5f 00 05 0a", // UNR 105, UC 100, UNC 95, LNR 0, LC 5, LNC 10
+  "02 02 00 00 00", // hysteresis, reserved, OEM
+  "c8 43 50 55 20 54 65 6d 70", // 8-bit ASCII, 8 bytes: "CPU Temp"
+].join(" ");
+
+/** A compact sensor record: power supply status, sensor-specific, 6-bit packed ID "PSU1" (table 43-2). */
+const COMPACT_SENSOR = [
+  "02 00 51 02 1e",
+  "20 00 40 0a 01 67 40 08 6f",
+  "0f 00 0f 00 0f 00",
+  "c0 00 00",
+  "00 00 00 00 00 00 00 00",
+  "83 f0 5c 47",
+].join(" ");
+
+const FRU_LOCATOR = "06 00 51 11 0e 20 00 80 00 00 10 00 07 01 00 c3 46 52 55";
+const MC_LOCATOR = "07 00 51 12 0e 20 00 00 bf 00 00 00 2e 01 00 c3 42 4d 43";
+
+describe("SDR records: one layout decodes and packs", () => {
+  const decode = layout(sdrRecord);
+
+  it.each([
+    ["full sensor", FULL_SENSOR, fullSensorRecord],
+    ["compact sensor", COMPACT_SENSOR, compactSensorRecord],
+    ["FRU device locator", FRU_LOCATOR, fruLocatorRecord],
+    ["MC device locator", MC_LOCATOR, mcLocatorRecord],
+  ] as const)("packs a %s record back to the bytes it was read from", (_name, text, codec) => {
+    const bytes = hex(text);
+    const record = decode.unpack(bytes);
+    expect(packSdr(codec as never, record as never)).toEqual(bytes);
+  });
+
+  it("counts the record length and fills in the type and the SDR version", () => {
+    const bytes = packSdr(fruLocatorRecord, {
+      recordId: 0x0106,
+      body: {
+        accessAddress: 0x20,
+        fruDeviceId: 0x00,
+        access: { logical: true, lun: 0, privateBus: 0 },
+        channel: { channel: 0 },
+        deviceType: 0x10,
+        deviceTypeModifier: 0x00,
+        entity: { id: 0x07, instance: 1, logical: false },
+        oem: 0,
+        idString: "FRU",
+      },
+    });
+    expect(bytes).toEqual(hex("06 01 51 11 0e 20 00 80 00 00 10 00 07 01 00 c3 46 52 55"));
+    expect(bytes[3]).toBe(SDR_RECORD_TYPE.FRU_DEVICE_LOCATOR);
+  });
+
+  it("decodes the device locator records by their spec type codes, 11h and 12h", () => {
+    const fru = decodeSdrRecord(hex(FRU_LOCATOR));
+    expect(values(fru)).toMatchObject({
+      "Record type": "FRU Device Locator Record (11h)",
+      "FRU device ID / slave address": "00h",
+      "Logical FRU device": "yes",
+      "FRU entity ID": "System board (07h)",
+      "Device ID string": "FRU",
+    });
+    expect(value(decodeSdrRecord(hex(MC_LOCATOR)), "Record type")).toBe(
+      "Management Controller Device Locator Record (12h)",
+    );
+  });
+
+  it("converts the record's readings with its own units and factors", () => {
+    const fields = decodeSdrRecord(hex(FULL_SENSOR));
+    expect(value(fields, "Nominal reading")).toBe("28h = 40 degrees C");
+    expect(value(fields, "Upper critical threshold")).toBe("64h = 100 degrees C");
+    expect(get(fields, "Sensor units 1").raw).toBe("00");
+  });
+
+  it("counts missing bytes by the record length in the header", () => {
+    expect(value(decodeSdrRecord(hex(FULL_SENSOR).subarray(0, 20)), TRUNCATED)).toBe("36 bytes missing");
+  });
+
+  it("refuses values that do not fit: a long ID string, an M beyond 10 bits", () => {
+    const body = {
+      ownerId: 0x20,
+      ownerLun: { channel: 0, lun: 0 },
+      sensorNumber: 0x40,
+      entity: { id: 0x0a, instance: 1, logical: false },
+      initialization: {
+        initScanning: true,
+        initEvents: true,
+        initThresholds: false,
+        initHysteresis: false,
+        initSensorType: false,
+        eventsEnabled: true,
+        scanningEnabled: true,
+      },
+      capabilities: {
+        ignoreIfAbsent: false,
+        autoRearm: true,
+        hysteresis: 0,
+        thresholdAccess: 0,
+        eventControl: 1,
+      },
+      sensorType: 0x08,
+      eventReadingType: 0x6f,
+      assertionMask: 0x0f,
+      deassertionMask: 0x0f,
+      readingMask: 0x0f,
+      units: NO_UNITS,
+      sharing: NOT_SHARED,
+      positiveHysteresis: 0,
+      negativeHysteresis: 0,
+      oem: 0,
+      idString: "PS1 Status",
+    };
+    expect(packSdr(compactSensorRecord, { recordId: 2, body }).length).toBe(5 + 27 + 10);
+    expect(() =>
+      packSdr(compactSensorRecord, { recordId: 2, body: { ...body, idString: "x".repeat(17) } }),
+    ).toThrow(LayoutError);
+    const factors = layout(readingFactors(false));
+    const f = { m: 27, b: 0, bExp: 0, rExp: -3, tolerance: 0, accuracy: 0, accuracyExp: 0, direction: 0 };
+    expect(factors.pack(f)).toEqual(hex("1b 00 00 00 00 d0"));
+    expect(() => factors.pack({ ...f, m: 512 })).toThrow(LayoutError);
+    expect(() => factors.pack({ ...f, rExp: -9 })).toThrow(LayoutError);
+  });
+});
