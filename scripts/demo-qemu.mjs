@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// `npm run demo:qemu`: a real Linux host talks to our BMC over BT.
-// Starts the server with BT_TRANSPORT=qemu (it listens for QEMU's ipmi-bmc-extern),
+// `npm run demo:qemu`: a real Linux host talks to our BMC over BT (or KCS).
+// Starts the server with HOST_TRANSPORT=qemu (it listens for QEMU's ipmi-bmc-extern),
 // boots a small Debian-kernel guest in QEMU (scripts/qemu/guest.mjs builds and caches
 // it under .cache/qemu-guest/), and shows the guest's console here while the dashboard
 // shows its traffic: the ipmi_si driver probing at load, then ipmitool's mc info, sdr
@@ -9,6 +9,7 @@
 //   npm run demo:qemu                 run the guest once, keep the dashboard up (Enter: boot again)
 //   npm run demo:qemu -- --shell      give a shell on the guest afterwards (try ipmitool yourself)
 //   npm run demo:qemu -- --exit       stop everything when the guest is done (exit status: ipmitool's)
+//   npm run demo:qemu -- --interface kcs   the guest gets QEMU's isa-ipmi-kcs instead of isa-ipmi-bt
 // Environment as for `npm start` (PORT, DATABASE_URL, ...); QEMU_BMC picks the socket
 // (default: any free loopback port), QEMU_ACCEL=kvm tries KVM instead of TCG.
 import { spawn } from "node:child_process";
@@ -17,11 +18,35 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { build } from "./build.mjs";
 import { ensure, root } from "./ensure.mjs";
-import { bootGuest, buildGuest, cacheDir, parseGuestOutput, QemuUnavailable } from "./qemu/guest.mjs";
+import {
+  bootGuest,
+  buildGuest,
+  cacheDir,
+  GUEST_INTERFACES,
+  parseGuestOutput,
+  QemuUnavailable,
+} from "./qemu/guest.mjs";
 
 const say = (msg) => process.stdout.write(`\x1b[1m[demo]\x1b[0m ${msg}\n`);
 const shell = process.argv.includes("--shell");
 const exitWhenDone = process.argv.includes("--exit") || !process.stdin.isTTY;
+
+/** `--interface kcs` or `--interface=kcs`: the IPMI interface QEMU gives the guest. */
+function interfaceArg() {
+  const argv = process.argv.slice(2);
+  const at = argv.findIndex((a) => a === "--interface" || a.startsWith("--interface="));
+  if (at < 0) return "bt";
+  const value = argv[at].includes("=") ? argv[at].slice(argv[at].indexOf("=") + 1) : argv[at + 1];
+  if (!value || !Object.hasOwn(GUEST_INTERFACES, value)) {
+    process.stderr.write(
+      `[demo] --interface takes ${Object.keys(GUEST_INTERFACES).join(" or ")}, not '${value ?? ""}'\n`,
+    );
+    process.exit(2);
+  }
+  return value;
+}
+const iface = interfaceArg();
+const label = iface.toUpperCase();
 
 ensure();
 await build();
@@ -50,7 +75,10 @@ const server = spawn(process.execPath, ["--enable-source-maps", join(root, "dist
     LOG_LEVEL: "info",
     ...process.env,
     NODE_ENV: "production",
-    BT_TRANSPORT: "qemu",
+    HOST_TRANSPORT: "qemu",
+    // The old name, if the caller's environment has it, would contradict HOST_TRANSPORT.
+    BT_TRANSPORT: undefined,
+    QEMU_INTERFACE: iface,
     QEMU_BMC: process.env.QEMU_BMC || "127.0.0.1:0",
     QEMU_MODE: "listen",
     QEMU_QMP: `unix:${qmpSocket}`,
@@ -70,7 +98,7 @@ relay(server.stderr);
 const ready = await new Promise((resolve) => {
   const timer = setInterval(() => {
     const url = /listening on (http:\/\/\S+)/.exec(serverOut);
-    const port = /listening on [^\s,]+:(\d+), /.exec(serverOut);
+    const port = /: QEMU guest, \w+ \(ipmi-bmc-extern, listening on [^\s,]+:(\d+),/.exec(serverOut);
     if (url && port) {
       clearInterval(timer);
       resolve({ url: url[1], port: Number(port[1]) });
@@ -104,13 +132,13 @@ process.on("SIGTERM", () => void stop(143));
 let vm;
 async function runGuest() {
   const started = Date.now();
-  say(`booting the guest; its BT interface's BMC is our server on 127.0.0.1:${ready.port}`);
+  say(`booting the guest; its ${label} interface's BMC is our server on 127.0.0.1:${ready.port}`);
   say(`watch its traffic live at ${ready.url} (sign in as an operator)`);
   let consoleText = "";
   if (shell) {
-    vm = bootGuest(guest, { port: ready.port, shell: true, qmp: `unix:${qmpSocket}` }, "inherit");
+    vm = bootGuest(guest, { port: ready.port, shell: true, qmp: `unix:${qmpSocket}`, iface }, "inherit");
   } else {
-    vm = bootGuest(guest, { port: ready.port, qmp: `unix:${qmpSocket}` });
+    vm = bootGuest(guest, { port: ready.port, qmp: `unix:${qmpSocket}`, iface });
     const show = (stream) =>
       createInterface({ input: stream }).on("line", (line) => {
         consoleText += `${line}\n`;

@@ -7,7 +7,8 @@ describe("config", () => {
       PORT: 3000,
       HOST: "127.0.0.1",
       DATABASE_URL: "file:./data/bmc.db",
-      BT_TRANSPORT: "sim",
+      HOST_TRANSPORT: "sim",
+      QEMU_INTERFACE: "bt",
       SIM_RATE: 10,
       LOG_LEVEL: "info",
     });
@@ -29,6 +30,23 @@ describe("config", () => {
       expect(text).toMatch(/SIM_RATE: a number of messages per second/);
       expect(text).toMatch(/BT_TRANSPORT/);
     }
+  });
+
+  it("takes HOST_TRANSPORT, and BT_TRANSPORT as its old name, refusing the two when they disagree", () => {
+    expect(loadConfig({ HOST_TRANSPORT: "qemu" }).HOST_TRANSPORT).toBe("qemu");
+    expect(loadConfig({ BT_TRANSPORT: "device" }).HOST_TRANSPORT).toBe("device");
+    expect(loadConfig({ HOST_TRANSPORT: "none", BT_TRANSPORT: "none" }).HOST_TRANSPORT).toBe("none");
+    expect(loadConfig({ BT_TRANSPORT: "qemu" })).not.toHaveProperty("BT_TRANSPORT");
+    expect(() => loadConfig({ HOST_TRANSPORT: "qemu", BT_TRANSPORT: "sim" })).toThrow(
+      "HOST_TRANSPORT: 'qemu' but BT_TRANSPORT (its old name) says 'sim'; set only HOST_TRANSPORT",
+    );
+    expect(() => loadConfig({ HOST_TRANSPORT: "kcs" })).toThrow(/HOST_TRANSPORT/);
+  });
+
+  it("takes the QEMU guest's interface: bt, kcs or ssif", () => {
+    expect(loadConfig({ QEMU_INTERFACE: "kcs" }).QEMU_INTERFACE).toBe("kcs");
+    expect(loadConfig({ QEMU_INTERFACE: "ssif" }).QEMU_INTERFACE).toBe("ssif");
+    expect(() => loadConfig({ QEMU_INTERFACE: "smic" })).toThrow(/QEMU_INTERFACE/);
   });
 
   it("tells loopback addresses from others", () => {

@@ -3,6 +3,7 @@
  * stops the server with the variable's name and the reason instead of odd behaviour.
  */
 import { z } from "zod";
+import { QEMU_INTERFACES } from "./buses/vm/qemu-interfaces";
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|::1|\[::1\])$/;
 
@@ -27,18 +28,26 @@ const rate = z
     return n;
   });
 
-export const configSchema = z.object({
+/** Who is on the host side of the BMC (README, docs/real-bmc.md). */
+export const HOST_TRANSPORTS = ["sim", "device", "qemu", "none"] as const;
+
+/** The environment variables, as they are read. */
+const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default("127.0.0.1"),
   DATABASE_URL: z
     .string()
     .regex(/^file:.+/, "a SQLite URL such as file:./data/bmc.db")
     .default("file:./data/bmc.db"),
-  /** Who the BT bus talks to: the simulated host, the bt-bmc device, a QEMU VM, or nobody. */
-  BT_TRANSPORT: z.enum(["sim", "device", "qemu", "none"]).default("sim"),
-  /** BT_TRANSPORT=device: the Linux bt-bmc character device. */
+  /** The host side: the simulated host (BT), the bt-bmc device (BT), a QEMU guest, or nobody. */
+  HOST_TRANSPORT: z.enum(HOST_TRANSPORTS).optional(),
+  /** HOST_TRANSPORT's old name, still accepted so existing scripts keep working. */
+  BT_TRANSPORT: z.enum(HOST_TRANSPORTS).optional(),
+  /** HOST_TRANSPORT=qemu: the guest's IPMI interface in QEMU (isa-ipmi-bt, isa-ipmi-kcs, smbus-ipmi). */
+  QEMU_INTERFACE: z.enum(QEMU_INTERFACES).default("bt"),
+  /** HOST_TRANSPORT=device: the Linux bt-bmc character device. */
   BT_DEVICE: z.string().min(1).default("/dev/ipmi-bt-host"),
-  /** BT_TRANSPORT=qemu: where QEMU's ipmi-bmc-extern chardev meets us, host:port (port 0: any free one). */
+  /** HOST_TRANSPORT=qemu: where QEMU's ipmi-bmc-extern chardev meets us, host:port (port 0: any free one). */
   QEMU_BMC: z
     .string()
     .regex(/^(\[[0-9a-fA-F:.]+\]|[^:\s]+):\d{1,5}$/, "host:port, e.g. 127.0.0.1:9002 or [::1]:9002")
@@ -58,12 +67,28 @@ export const configSchema = z.object({
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   /** With no operator yet, creates "admin" with this password (scripts, tests). */
   DASHBOARD_ADMIN_PASSWORD: z.string().min(10, "at least 10 characters").max(256).optional(),
-  /** How long a request may be held for an operator (the BT host gives up after about 5 s). */
+  /** How long a request may be held for an operator (each bus's own deadline, before its host gives up, applies too). */
   HOLD_DEADLINE_MS: z.coerce.number().int().min(100).max(600_000).default(4000),
   /** What an expired hold does: let the handler answer, or answer C3h. */
   HOLD_EXPIRY: z.enum(["handler", "timeout"]).default("handler"),
   NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
 });
+
+/** The configuration: BT_TRANSPORT folded into HOST_TRANSPORT. */
+export const configSchema = envSchema
+  .superRefine((env, ctx) => {
+    if (env.HOST_TRANSPORT && env.BT_TRANSPORT && env.HOST_TRANSPORT !== env.BT_TRANSPORT) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["HOST_TRANSPORT"],
+        message: `'${env.HOST_TRANSPORT}' but BT_TRANSPORT (its old name) says '${env.BT_TRANSPORT}'; set only HOST_TRANSPORT`,
+      });
+    }
+  })
+  .transform(({ BT_TRANSPORT, HOST_TRANSPORT, ...rest }) => ({
+    ...rest,
+    HOST_TRANSPORT: HOST_TRANSPORT ?? BT_TRANSPORT ?? "sim",
+  }));
 
 export type Config = z.output<typeof configSchema>;
 
@@ -76,7 +101,7 @@ export class ConfigError extends Error {
 
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const picked: Record<string, string> = {};
-  for (const key of Object.keys(configSchema.shape)) {
+  for (const key of Object.keys(envSchema.shape)) {
     const value = env[key];
     if (value !== undefined && value !== "") picked[key] = value;
   }

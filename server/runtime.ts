@@ -6,9 +6,8 @@
 import packageJson from "../package.json" with { type: "json" };
 import { AuthService } from "./auth/auth-service";
 import { openBmc } from "./bmc";
-import { BtBus } from "./buses/bt/bt-bus";
-import { connectHostControl, createBtTransport } from "./buses/bt/create-transport";
 import type { SimulatedHost } from "./buses/bt/sim-host";
+import { connectHostControl, createHostBus } from "./buses/create-host-bus";
 import type { Config } from "./config";
 import type { HealthResponse } from "./contract/api";
 import { AuditLog } from "./control/audit-log";
@@ -45,7 +44,7 @@ export interface Runtime {
 }
 
 export interface RuntimeOptions {
-  /** Extra buses (tests); the configured BT transport is added as well. */
+  /** Extra buses (tests); the bus HOST_TRANSPORT configures is added as well. */
   buses?: Bus[];
   /** For the simulated host: stop after this many requests. */
   simLimit?: number;
@@ -93,14 +92,15 @@ export async function createRuntime(
   const audit = new AuditLog(db);
 
   const buses: Bus[] = [...(options.buses ?? [])];
-  const bt = createBtTransport(config, {
+  const host = createHostBus(config, {
     log,
     ...(options.simLimit === undefined ? {} : { simLimit: options.simLimit }),
   });
-  const simHost = bt.simHost;
-  if (bt.transport) buses.push(new BtBus("bt0", bt.transport));
-  const hostControl = connectHostControl(bt, bmc, log);
-  if (hostControl.wired.length > 0) log.info(`BT host: ${hostControl.wired.join(", ")}`);
+  const simHost = host.transport === "sim" ? host.simHost : undefined;
+  if (host.bus) buses.push(host.bus);
+  const hostControl = connectHostControl(host, bmc, log);
+  if (host.bus && hostControl.wired.length > 0)
+    log.info(`host on ${host.bus.id}: ${hostControl.wired.join(", ")}`);
   for (const bus of buses) router.addBus(bus);
 
   const services: ServerServices = {
@@ -186,6 +186,8 @@ export async function createRuntime(
     },
     stop() {
       stopped ??= (async () => {
+        // The host's signals stop reaching the BMC (and the BMC's the host) before the buses go.
+        hostControl.dispose();
         for (const bus of buses)
           await bus.stop().catch((err) => log.warn(`stopping bus ${bus.id}: ${String(err)}`));
         // Held requests fall back as on expiry; requests with a handler get their answer

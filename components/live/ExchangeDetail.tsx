@@ -89,8 +89,15 @@ export const ExchangeDetail = memo(function ExchangeDetail({ exchange: x, onClos
         <HexDump bytes={response} emptyText="no response sent" data-testid="hexdump-response" />
       </section>
       {x.frame !== null && (
+        // Every request from a bus carries the bytes it arrived as (a BT frame, a VM
+        // message); a malformed record has only these.
         <section>
-          <h3>Raw frame</h3>
+          <h3>
+            Raw frame{" "}
+            <span className="muted">
+              ({bytesOf(x.frame).length} bytes as they arrived on {x.busId})
+            </span>
+          </h3>
           <HexDump bytes={bytesOf(x.frame)} data-testid="hexdump-frame" />
         </section>
       )}

@@ -23,7 +23,12 @@ export interface GuestBootOptions {
   memoryMb?: number;
   /** "unix:/path/qmp.sock": QEMU's QMP socket, for the server's QEMU_QMP. */
   qmp?: string;
+  /** The IPMI interface QEMU gives the guest (QEMU_INTERFACE); default "bt". */
+  iface?: GuestInterface;
 }
+
+export type GuestInterface = "bt" | "kcs";
+export const GUEST_INTERFACES: Record<GuestInterface, string>;
 
 export function ensureQemu(): { path: string; version: string };
 export function accelerator(): string;

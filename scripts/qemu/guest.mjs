@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Builds (once, cached under .cache/qemu-guest/) a tiny Linux guest whose kernel talks
-// to our BMC over QEMU's BT interface, and says how to boot it:
+// to our BMC over QEMU's BT or KCS interface, and says how to boot it:
 // - the kernel and the IPMI modules from Debian's linux-image-*-amd64 package
 //   (`apt-get download`, then unpacked with dpkg-deb: nothing is installed),
 // - an initramfs written here: busybox-static, ipmitool with the libraries it links,
@@ -333,11 +333,26 @@ export function buildGuest() {
 }
 
 /**
- * QEMU's command line for the guest: its BT interface's BMC is the VM-protocol socket
- * at host:port (our server listening), the serial console on stdio; with `qmp`
- * ("unix:/path"), QEMU's QMP socket there, for the server's QEMU_QMP.
+ * The IPMI interface QEMU gives the guest, by QEMU_INTERFACE. Linux's ipmi_si finds
+ * either through the ACPI IPI0001 device QEMU describes (BT at I/O E4h, KCS at CA2h).
  */
-export function guestArgs(guest, { host = "127.0.0.1", port, shell = false, memoryMb = 256, qmp }) {
+export const GUEST_INTERFACES = { bt: "isa-ipmi-bt", kcs: "isa-ipmi-kcs" };
+
+/**
+ * QEMU's command line for the guest: its IPMI interface's (`iface`, "bt" or "kcs") BMC
+ * is the VM-protocol socket at host:port (our server listening), the serial console on
+ * stdio; with `qmp` ("unix:/path"), QEMU's QMP socket there, for the server's QEMU_QMP.
+ */
+export function guestArgs(
+  guest,
+  { host = "127.0.0.1", port, shell = false, memoryMb = 256, qmp, iface = "bt" },
+) {
+  const device = GUEST_INTERFACES[iface];
+  if (!device) {
+    throw new Error(
+      `the test guest has no '${iface}' interface; it boots with ${Object.keys(GUEST_INTERFACES).join(" or ")}`,
+    );
+  }
   return [
     ...(qmp ? ["-qmp", `${qmp},server=on,wait=off`] : []),
     "-machine",
@@ -363,7 +378,7 @@ export function guestArgs(guest, { host = "127.0.0.1", port, shell = false, memo
     "-device",
     "ipmi-bmc-extern,id=bmc0,chardev=ipmi0",
     "-device",
-    "isa-ipmi-bt,bmc=bmc0",
+    `${device},bmc=bmc0`,
   ];
 }
 

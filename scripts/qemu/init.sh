@@ -1,7 +1,7 @@
 #!/bin/busybox sh
 # /init of the test guest (scripts/qemu/guest.mjs builds the initramfs around it).
 # Loads Linux's IPMI drivers, waits for /dev/ipmi0, runs ipmitool against the BMC
-# behind QEMU's BT interface, prints each command's output between markers on the
+# behind QEMU's BT or KCS interface, prints each command's output between markers on the
 # serial console, then powers off (or, with guest.after=shell, gives a shell).
 /bin/busybox --install -s /bin
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin

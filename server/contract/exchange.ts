@@ -57,7 +57,10 @@ export interface Exchange {
   latencyUs: number | null;
   /** Why it went the way it did, for people: "no handler", "handler threw: ...". */
   note: string | null;
-  /** Raw frame bytes, kept for malformed frames. */
+  /**
+   * The request's bytes as they arrived on the bus (a BT frame, an unescaped VM message),
+   * or the undecodable frame of a malformed record; null for injected and replayed requests.
+   */
   frame: Uint8Array | null;
   /** For a "late" record: the exchange it was late for. */
   relatedId: number | null;

@@ -425,6 +425,26 @@ describe("malformed frames and injection", () => {
     expect([...exchanges[0]!.frame!]).toEqual([9, 0x18, 1, 1]);
   });
 
+  it("logs every request's frame as it arrived, a late answer's too; an injected one has none", async () => {
+    const { router, bus, exchanges } = setup({ defaultTimeoutMs: 10_000 });
+    const late = deferred<HandlerReply>();
+    router.registry.register({ ...getDeviceId(), timeoutMs: 20, handle: () => late.promise });
+    bus.request({ netFn: NETFN.APP, cmd: 0x01, frame: Uint8Array.of(3, 0x18, 7, 0x01) });
+    await vi.waitUntil(() => exchanges.length === 1);
+    late.resolve({ data: [0x20] });
+    await vi.waitUntil(() => exchanges.length === 2);
+    expect(exchanges.map((x) => x.status)).toEqual(["timeout", "late"]);
+    for (const x of exchanges) expect([...x.frame!]).toEqual([3, 0x18, 7, 0x01]);
+    const injected = await router.inject("test0", {
+      seq: null,
+      netFn: 6,
+      lun: 0,
+      cmd: 0x01,
+      data: new Uint8Array(0),
+    });
+    expect(injected.frame).toBeNull();
+  });
+
   it("resolves an injected request with its exchange", async () => {
     const { router, bus } = setup();
     router.registry.register(getDeviceId());

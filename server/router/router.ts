@@ -478,7 +478,8 @@ export class Router {
       answeredAt: o.answeredAt,
       latencyUs: o.latencyUs,
       note: o.note,
-      frame: null,
+      // The bytes as they arrived on the bus; null for injected and replayed requests.
+      frame: req.frame ?? null,
       relatedId: o.relatedId,
       ruleId: f.ruleId,
     };

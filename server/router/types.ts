@@ -6,7 +6,11 @@
 import type { Command, Privilege } from "../ipmi/commands/define";
 import type { RequestLayout } from "../ipmi/layout/layout";
 
-export type BusKind = "bt" | "lan" | "ipmb" | "kcs" | "inject";
+/**
+ * The kind of interface a bus is. "bt", "kcs" and "ssif" are the host's system interfaces
+ * (IPMI 2.0 sections 9, 11 and 12); "lan" and "ipmb" are not.
+ */
+export type BusKind = "bt" | "kcs" | "ssif" | "lan" | "ipmb" | "inject";
 
 /** A request as a bus decoded it. `tag` is the bus's own routing data, handed back with the response. */
 export interface BusRequest {
@@ -15,7 +19,7 @@ export interface BusRequest {
   lun: number;
   cmd: number;
   data: Uint8Array;
-  /** Raw bytes as they arrived, kept for the log. */
+  /** Raw bytes as they arrived (the BT frame, the unescaped VM message), kept for the log. */
   frame?: Uint8Array;
   tag?: unknown;
 }

@@ -17,7 +17,6 @@ export class BtBus implements Bus {
   ) {
     transport.onFrame((frame) => this.receive(frame));
     transport.onWritable(() => this.port?.ready());
-    transport.onMalformed?.((m) => this.port?.malformed(m));
   }
 
   get description(): string {
@@ -68,6 +67,7 @@ export class BtBus implements Bus {
       return;
     }
     const { netFn, lun, seq, cmd, data } = decoded.message;
+    // The frame is the transport's own copy (sim-host, device-transport): kept as it is for the log.
     port.request({ seq, netFn, lun, cmd, data, frame });
   }
 }

@@ -1,9 +1,7 @@
-import type { BusMalformed } from "../../router/types";
-
 /**
  * What a BT bus needs from the thing that carries its frames: the Linux bt-bmc
- * device, QEMU's ipmi-bmc-extern socket, or the simulated host. Whole frames both
- * ways; one response in the hardware at a time.
+ * device or the simulated host. Whole frames both ways; one response in the hardware
+ * at a time. (A QEMU guest's BT interface is a VM bus: QEMU keeps the BT framing.)
  */
 export interface BtTransport {
   /** For people: "simulated host at 10 msg/s". */
@@ -16,11 +14,6 @@ export interface BtTransport {
   write(frame: Uint8Array): "sent" | "busy";
   /** The host took the response: write() will accept the next one. */
   onWritable(listener: () => void): void;
-  /**
-   * Frames the transport itself could not take (a VM message with a bad checksum,
-   * garbage on a socket): the bus records each as a malformed exchange.
-   */
-  onMalformed?(listener: (m: BusMalformed) => void): void;
   open(): Promise<void>;
   close(): Promise<void>;
 }

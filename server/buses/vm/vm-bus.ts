@@ -1,22 +1,25 @@
 /**
- * A BT transport whose host is a QEMU virtual machine: QEMU's `isa-ipmi-bt` device
- * gives the guest a BT interface (I/O ports E4h-E6h) and hands every request to its
- * `ipmi-bmc-extern` backend, which speaks OpenIPMI's "VM" protocol (vm-codec.ts) over
- * a chardev socket to us.
+ * A host bus whose host is a QEMU virtual machine. QEMU gives the guest an IPMI system
+ * interface (`-device isa-ipmi-bt`, `isa-ipmi-kcs` or `smbus-ipmi` for SSIF), strips that
+ * interface's framing, and hands every request to its `ipmi-bmc-extern` backend, which
+ * speaks OpenIPMI's "VM" protocol (vm-codec.ts) over a chardev socket to us. The bus
+ * works on VM messages directly; its kind is the guest's interface, as configured
+ * (QEMU_INTERFACE): the VM protocol does not say which one the guest has.
  *
  * By default we listen and QEMU connects (`-chardev socket,host=H,port=P,reconnect=1`),
  * as it does to OpenIPMI's ipmi_sim; `mode: "connect"` dials a QEMU that listens
  * (`-chardev socket,...,server=on,wait=off`) and keeps redialling.
  *
- * What QEMU does and we rely on (measured with QEMU 7.2, see STACK.md):
+ * What QEMU does and we rely on (hw/ipmi/ipmi_bmc_extern.c; measured with QEMU 7.2,
+ * docs/stack.md):
  * - On connect it sends `FF 01 A1` (protocol version 1) and `08 <caps> A1`.
- * - It strips the guest's BT sequence number and keeps it; the VM message carries
- *   QEMU's own message id instead, which we put where the BT frame's seq goes and echo
- *   in the response. So the exchange log shows QEMU's id as the seq.
- * - It answers Get BT Interface Capabilities itself: that request never reaches us.
+ * - Each request carries QEMU's own message id (a BT guest's sequence number stays in
+ *   QEMU; KCS and SSIF have none): it is the exchange's seq, echoed in the response.
+ * - The interface may answer some requests itself (BT: Get BT Interface Capabilities;
+ *   SSIF: Get System Interface Capabilities): those never reach us.
  * - It allows one request at a time and gives the guest C3h when we have not answered
- *   within 4 s. A response to an older id would cancel QEMU's timer for the current
- *   one, so answers to anything but the newest request are dropped here.
+ *   within 4 s (qemu-interfaces.ts). A response to an older id would cancel QEMU's timer
+ *   for the current one, so answers to anything but the newest request are dropped here.
  * - Its ipmi-bmc-extern has a RESET notice (`04 A1`) for a machine reset, but 7.2 never
  *   sends it. With `qmp` set we watch QEMU's QMP socket for RESET events instead
  *   (qmp-watch.ts); either way the BMC hears of the reset once.
@@ -28,13 +31,13 @@
 import net from "node:net";
 import type { ChassisAction } from "../../contract/host-control";
 import { CC } from "../../ipmi/completion-codes";
-import type { BusMalformed } from "../../router/types";
-import { BT_MAX_LEN, BT_REQUEST_HEADER, BT_RESPONSE_HEADER } from "./bt-codec";
+import { isRequestNetFn } from "../../ipmi/netfn";
+import type { Bus, BusMalformed, BusPort, BusResponse, SendResult } from "../../router/types";
+import { QEMU_INTERFACE_FACTS, type QemuInterface, type QemuInterfaceFacts } from "./qemu-interfaces";
 import { type QmpEvent, QmpWatch } from "./qmp-watch";
-import type { BtTransport } from "./transport";
 import {
   encodeVmControl,
-  encodeVmMessage,
+  encodeVmResponse,
   VM_CAP,
   VM_CMD,
   VM_PROTOCOL_VERSION,
@@ -46,27 +49,33 @@ import {
 
 export type ChassisControlResult = { sent: true; command: string } | { sent: false; reason: string };
 
-export interface QemuTransportLog {
+export interface VmBusLog {
   debug(msg: string): void;
   info(msg: string): void;
   warn(msg: string): void;
 }
 
-export interface QemuTransportOptions {
+export interface VmBusOptions {
+  /** The guest's IPMI interface in QEMU: the bus's kind, id and limits. Default "bt". */
+  interface?: QemuInterface;
+  /** Default: the interface and 0 ("kcs0"). */
+  id?: string;
   host: string;
   /** 0 in listen mode picks a free port (see `address`). */
   port: number;
   mode?: "listen" | "connect";
   /** Connect mode: wait between attempts to reach QEMU. */
   reconnectMs?: number;
-  /** QEMU gives the guest C3h after this long; later answers are dropped, not sent. */
+  /** QEMU gives the guest C3h after this long; later answers are dropped, not sent. Default: the interface's. */
   hostTimeoutMs?: number;
   /** QEMU's QMP socket ("unix:/path" or "host:port"), to hear of machine resets. */
   qmp?: string;
-  log?: QemuTransportLog;
+  log?: VmBusLog;
+  /** Wall clock in ms (tests move it instead of waiting). */
+  now?: () => number;
 }
 
-export interface QemuTransportStats {
+export interface VmBusStats {
   connections: number;
   requests: number;
   responses: number;
@@ -92,25 +101,42 @@ const ACTION_COMMANDS: Record<
 };
 
 const APP_NETFN = 0x06;
+/** IPMI 2.0 section 22.1. */
 const SET_BMC_GLOBAL_ENABLES = 0x2e;
 /** Receive Message Queue Interrupt and Event Message Buffer Full Interrupt. */
 const GLOBAL_ENABLES_INTERRUPTS = 0x03;
 
-const NO_LOG: QemuTransportLog = { debug() {}, info() {}, warn() {} };
+const NO_LOG: VmBusLog = { debug() {}, info() {}, warn() {} };
 /** Reset notices closer together than this are one reset (QMP reports firmware resets too). */
 const RESET_DEBOUNCE_MS = 1000;
 /** A chassis action waits at most this long for the pending response to go out. */
 const CONTROL_DEFER_MS = 250;
+/** Time left for the answer to reach the guest after a hold ends. */
+const HOLD_MARGIN_MS = 500;
 
-export class QemuTransport implements BtTransport {
-  private frameListener: ((frame: Uint8Array) => void) | undefined;
-  private malformedListener: ((m: BusMalformed) => void) | undefined;
+export class VmBus implements Bus {
+  readonly id: string;
+  readonly kind: QemuInterfaceFacts["kind"];
+  readonly maxResponseData: number;
+  readonly hostTimeoutMs: number;
+  readonly stats: VmBusStats = {
+    connections: 0,
+    requests: 0,
+    responses: 0,
+    dropped: 0,
+    malformed: 0,
+    controlsSent: 0,
+    controlsReceived: 0,
+    hostResets: 0,
+  };
+  private readonly facts: QemuInterfaceFacts;
   private readonly resetListeners = new Set<() => void>();
   private readonly connectionListeners = new Set<(connected: boolean) => void>();
   private readonly mode: "listen" | "connect";
   private readonly reconnectMs: number;
-  readonly hostTimeoutMs: number;
-  private readonly log: QemuTransportLog;
+  private readonly log: VmBusLog;
+  private readonly now: () => number;
+  private port: BusPort | undefined;
   private server: net.Server | undefined;
   private socket: net.Socket | undefined;
   private decoder = new VmDecoder();
@@ -129,30 +155,31 @@ export class QemuTransport implements BtTransport {
   private deferTimer: ReturnType<typeof setTimeout> | undefined;
   private qemuVersion: number | undefined;
   private qemuCaps: number | undefined;
-  readonly stats: QemuTransportStats = {
-    connections: 0,
-    requests: 0,
-    responses: 0,
-    dropped: 0,
-    malformed: 0,
-    controlsSent: 0,
-    controlsReceived: 0,
-    hostResets: 0,
-  };
 
-  constructor(private readonly options: QemuTransportOptions) {
+  constructor(private readonly options: VmBusOptions) {
+    this.facts = QEMU_INTERFACE_FACTS[options.interface ?? "bt"];
+    this.kind = this.facts.kind;
+    this.id = options.id ?? `${this.facts.kind}0`;
+    this.maxResponseData = this.facts.maxResponseData;
+    this.hostTimeoutMs = options.hostTimeoutMs ?? this.facts.hostTimeoutMs;
     this.mode = options.mode ?? "listen";
     this.reconnectMs = options.reconnectMs ?? 1000;
-    this.hostTimeoutMs = options.hostTimeoutMs ?? 4000;
     this.log = options.log ?? NO_LOG;
+    this.now = options.now ?? Date.now;
   }
 
+  /** "QEMU guest, KCS (ipmi-bmc-extern, listening on 127.0.0.1:9002, VM connected)". */
   get description(): string {
     const where = this.address ?? { host: this.options.host, port: this.options.port };
     const endpoint = `${where.host.includes(":") ? `[${where.host}]` : where.host}:${where.port}`;
     const how = this.mode === "listen" ? `listening on ${endpoint}` : `connecting to ${endpoint}`;
     const state = this.socket ? "VM connected" : "no VM connected";
-    return `QEMU ipmi-bmc-extern (VM protocol), ${how}, ${state}`;
+    return `QEMU guest, ${this.facts.label} (ipmi-bmc-extern, ${how}, ${state})`;
+  }
+
+  /** A request may be held for an operator until shortly before QEMU gives up. */
+  get holdDeadlineMs(): number {
+    return Math.max(100, this.hostTimeoutMs - HOLD_MARGIN_MS);
   }
 
   /** The address we listen on (listen mode, once open) or dial. */
@@ -169,19 +196,11 @@ export class QemuTransport implements BtTransport {
     return { version: this.qemuVersion, capabilities: this.qemuCaps };
   }
 
-  onFrame(listener: (frame: Uint8Array) => void): void {
-    this.frameListener = listener;
+  attach(port: BusPort): void {
+    this.port = port;
   }
 
-  onWritable(_listener: () => void): void {
-    // Never busy (see write()): nothing to signal.
-  }
-
-  onMalformed(listener: (m: BusMalformed) => void): void {
-    this.malformedListener = listener;
-  }
-
-  /** The guest machine was reset (QEMU sent RESET): the BMC resets its host-facing state. */
+  /** The guest machine was reset (QEMU's RESET notice or QMP event): the BMC resets its host-facing state. */
   onHostReset(listener: () => void): () => void {
     this.resetListeners.add(listener);
     return () => this.resetListeners.delete(listener);
@@ -193,7 +212,7 @@ export class QemuTransport implements BtTransport {
     return () => this.connectionListeners.delete(listener);
   }
 
-  async open(): Promise<void> {
+  async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
     if (this.options.qmp) {
@@ -215,6 +234,8 @@ export class QemuTransport implements BtTransport {
       const onError = (err: NodeJS.ErrnoException) => {
         this.running = false;
         this.server = undefined;
+        this.qmpWatch?.stop();
+        this.qmpWatch = undefined;
         reject(
           new Error(
             err.code === "EADDRINUSE"
@@ -232,13 +253,15 @@ export class QemuTransport implements BtTransport {
           typeof a === "object" && a
             ? { host: a.address, port: a.port }
             : { host: this.options.host, port: this.options.port };
-        this.log.info(`waiting for QEMU's ipmi-bmc-extern on ${this.bound.host}:${this.bound.port}`);
+        this.log.info(
+          `waiting for QEMU's ipmi-bmc-extern (guest interface ${this.facts.device}) on ${this.bound.host}:${this.bound.port}`,
+        );
         resolve();
       });
     });
   }
 
-  async close(): Promise<void> {
+  async stop(): Promise<void> {
     this.running = false;
     clearTimeout(this.reconnectTimer);
     this.qmpWatch?.stop();
@@ -251,37 +274,37 @@ export class QemuTransport implements BtTransport {
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
-  write(frame: Uint8Array): "sent" | "busy" {
-    if (frame.length < BT_RESPONSE_HEADER || frame[0] !== frame.length - 1) {
-      throw new Error(`not a BT response frame (${frame.length} bytes)`);
-    }
-    const id = frame[2]!;
+  send(res: BusResponse): SendResult {
+    const id = res.seq;
     const current = this.current;
     const socket = this.socket;
-    let drop: string | undefined;
-    if (!socket) drop = "no VM is connected";
-    else if (!current || current.id !== id) drop = `QEMU no longer waits for message id ${id}`;
-    else if (Date.now() - current.at > this.hostTimeoutMs)
-      drop = `QEMU gave the guest C3h after ${this.hostTimeoutMs} ms`;
-    if (drop) {
-      this.stats.dropped++;
-      this.log.warn(`QEMU transport: response to id ${id} not sent: ${drop}`);
-      return "sent";
-    }
+    if (!socket) return this.dropResponse(id, "no VM is connected");
+    if (id === null || !current || current.id !== id)
+      return this.dropResponse(id, `QEMU no longer waits for message id ${id}`);
+    if (this.now() - current.at > this.hostTimeoutMs)
+      return this.dropResponse(id, `QEMU gave the guest C3h after ${this.hostTimeoutMs} ms`);
     this.current = undefined;
-    const netFnLun = frame[1]!;
-    const cmd = frame[3]!;
-    socket!.write(encodeVmMessage(id, netFnLun, cmd, frame.subarray(4)));
+    socket.write(encodeVmResponse(id, ((res.netFn & 0x3f) << 2) | (res.lun & 3), res.cmd, res.cc, res.data));
     this.stats.responses++;
-    this.followInterruptEnable(id, netFnLun >> 2, cmd, frame[4]!);
+    this.followInterruptEnable(id, res.netFn, res.cmd, res.cc);
     this.flushDeferred();
-    // The socket buffers, so this transport is never "busy" and never needs onWritable.
+    // The socket buffers, so this bus is never "busy" and never calls port.ready().
+    return "sent";
+  }
+
+  /** A response QEMU would take for another request's, or cannot take: counted, logged, not sent. */
+  private dropResponse(id: number | null, why: string): SendResult {
+    this.stats.dropped++;
+    this.log.warn(`QEMU ${this.facts.label}: response to id ${id} not sent: ${why}`);
+    // Nothing to retry later: "busy" would keep it queued.
     return "sent";
   }
 
   /**
-   * Raises or clears the BT interface's SMS_ATN bit: the BMC has a message for the host
-   * (receive message queue or event message buffer). Remembered across reconnects.
+   * Raises or clears the interface's SMS_ATN bit (BT control register, KCS status
+   * register): the BMC has a message for the host (receive message queue or event
+   * message buffer). QEMU's SSIF has no such bit and ignores it. Remembered across
+   * reconnects.
    */
   setAttention(pending: boolean): void {
     if (this.attention === pending) return;
@@ -318,7 +341,7 @@ export class QemuTransport implements BtTransport {
   private dial(): void {
     if (!this.running) return;
     const socket = net.connect({ host: this.options.host, port: this.options.port });
-    socket.once("connect", () => this.attach(socket));
+    socket.once("connect", () => this.adopt(socket));
     socket.once("error", (err) => {
       if (this.socket !== socket) {
         this.log.debug(`QEMU not reachable at ${this.options.host}:${this.options.port}: ${err.message}`);
@@ -346,10 +369,10 @@ export class QemuTransport implements BtTransport {
       this.dropSocket();
       old.destroy();
     }
-    this.attach(socket);
+    this.adopt(socket);
   }
 
-  private attach(socket: net.Socket): void {
+  private adopt(socket: net.Socket): void {
     this.socket = socket;
     this.decoder = new VmDecoder();
     this.current = undefined;
@@ -401,34 +424,40 @@ export class QemuTransport implements BtTransport {
 
   private message(m: Extract<VmEvent, { kind: "message" }>): void {
     this.stats.requests++;
-    this.current = { id: m.id, at: Date.now() };
-    const bodyLength = 3 + m.data.length;
-    if (bodyLength > BT_MAX_LEN) {
-      this.stats.malformed++;
-      this.malformedListener?.({
-        frame: m.bytes.slice(),
-        reason: `VM message of ${m.data.length} data bytes does not fit a BT frame`,
-        header: { seq: m.id, netFn: m.netFnLun >> 2, lun: m.netFnLun & 3, cmd: m.cmd },
-        reply: {
-          seq: m.id,
-          netFn: m.netFnLun >> 2,
-          lun: m.netFnLun & 3,
-          cmd: m.cmd,
-          cc: CC.REQUEST_LENGTH_INVALID,
-        },
-      });
+    this.current = { id: m.id, at: this.now() };
+    const netFn = m.netFnLun >> 2;
+    const lun = m.netFnLun & 3;
+    const header = { seq: m.id, netFn, lun, cmd: m.cmd };
+    // QEMU passes on only what its interface could carry; anything else did not come
+    // from a guest through it, and is answered as a BT frame's decoder would.
+    if (m.data.length > this.facts.maxRequestData) {
+      this.rejectMessage(
+        m,
+        header,
+        CC.REQUEST_LENGTH_INVALID,
+        `VM message of ${m.data.length} data bytes is longer than QEMU's ${this.facts.label} interface carries (${this.facts.maxRequestData})`,
+      );
       return;
     }
-    const frame = new Uint8Array(BT_REQUEST_HEADER + m.data.length);
-    frame[0] = bodyLength;
-    frame[1] = m.netFnLun;
-    frame[2] = m.id;
-    frame[3] = m.cmd;
-    frame.set(m.data, BT_REQUEST_HEADER);
-    if (m.netFnLun >> 2 === APP_NETFN && m.cmd === SET_BMC_GLOBAL_ENABLES && m.data.length >= 1) {
+    if (!isRequestNetFn(netFn)) {
+      this.rejectMessage(m, header, CC.INVALID_COMMAND, `netfn ${netFn.toString(16)}h is a response netfn`);
+      return;
+    }
+    if (netFn === APP_NETFN && m.cmd === SET_BMC_GLOBAL_ENABLES && m.data.length >= 1) {
       this.pendingEnables.set(m.id, m.data[0]!);
     }
-    this.frameListener?.(frame);
+    this.port?.request({ seq: m.id, netFn, lun, cmd: m.cmd, data: m.data, frame: m.bytes });
+  }
+
+  /** A whole message the router cannot take: recorded as malformed and answered `cc`. */
+  private rejectMessage(
+    m: Extract<VmEvent, { kind: "message" }>,
+    header: NonNullable<BusMalformed["header"]>,
+    cc: number,
+    reason: string,
+  ): void {
+    this.stats.malformed++;
+    this.port?.malformed({ frame: m.bytes, reason, header, reply: { ...header, cc } });
   }
 
   private control(op: number, args: Uint8Array): void {
@@ -460,7 +489,7 @@ export class QemuTransport implements BtTransport {
   }
 
   private hostWasReset(how: string): void {
-    const now = Date.now();
+    const now = this.now();
     const repeat = now - this.lastResetAt < RESET_DEBOUNCE_MS;
     this.lastResetAt = now;
     if (repeat) return;
@@ -486,7 +515,7 @@ export class QemuTransport implements BtTransport {
         cmd: m.header.cmd,
       };
     }
-    this.malformedListener?.(record);
+    this.port?.malformed(record);
   }
 
   // ---- bytes to QEMU -----------------------------------------------------------
@@ -507,9 +536,10 @@ export class QemuTransport implements BtTransport {
   }
 
   /**
-   * QEMU raises the BT interrupt only while its "IRQs enabled" switch is on, and that
-   * switch belongs to the BMC: it follows the interrupt bits of BMC Global Enables, so
-   * when the guest sets them and we accept, the switch follows.
+   * QEMU raises the interface's interrupt only while its "IRQs enabled" switch is on, and
+   * that switch belongs to the BMC (set_irq_enable in hw/ipmi/ipmi_bt.c and ipmi_kcs.c):
+   * it follows the interrupt bits of BMC Global Enables, so when the guest sets them and
+   * we accept, the switch follows.
    */
   private followInterruptEnable(id: number, netFn: number, cmd: number, cc: number): void {
     const enables = this.pendingEnables.get(id);

@@ -3,6 +3,7 @@ import {
   byteSum,
   encodeVmControl,
   encodeVmMessage,
+  encodeVmResponse,
   VM_CAP,
   VM_CMD,
   VmDecoder,
@@ -27,6 +28,13 @@ describe("VM protocol encoding", () => {
     expect(framed[framed.length - 1]).toBe(0xa0);
     expect(byteSum(unframed)).toBe(0);
     expect(vmChecksum([0x07, 0x1c, 0x01, ...body])).toBe(unframed[unframed.length - 1]);
+  });
+
+  it("frames a response with its completion code first, as the same message", () => {
+    const data = Uint8Array.of(0x20, 0xa0, 0x01);
+    expect(hex(encodeVmResponse(0x07, 0x1c, 0x01, 0x00, data))).toBe(
+      hex(encodeVmMessage(0x07, 0x1c, 0x01, [0x00, ...data])),
+    );
   });
 
   it("escapes A0, A1 and AA anywhere, including the id and the checksum", () => {
@@ -66,6 +74,13 @@ describe("VmDecoder", () => {
     for (const b of framed) events.push(...d.push(bytes(b)));
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ kind: "message", id: 0xaa, cmd: 0x01, data: bytes(0xa0, 0x05) });
+  });
+
+  it("keeps the whole message unescaped, checksum included, for the log", () => {
+    const framed = encodeVmMessage(0xaa, 0x18, 0x01, [0xa1]);
+    expect(hex(framed)).toBe("aaba1801aab19ca0");
+    const [event] = new VmDecoder().push(framed);
+    expect(event).toMatchObject({ kind: "message", bytes: bytes(0xaa, 0x18, 0x01, 0xa1, 0x9c) });
   });
 
   it("round-trips every byte value", () => {

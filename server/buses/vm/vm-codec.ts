@@ -1,6 +1,7 @@
 /**
  * OpenIPMI's "VM" serial protocol, which QEMU's `ipmi-bmc-extern` device speaks to an
- * external BMC over a chardev (a TCP socket here). Pure: no I/O.
+ * external BMC over a chardev (a TCP socket here), whichever IPMI interface the guest
+ * has (QEMU's hw/ipmi/ipmi_bmc_extern.c; OpenIPMI lanserv's serial "VM" codec). Pure: no I/O.
  *
  * Two kinds of frame share one byte stream, each ended by a marker byte:
  *   message  id, netfn<<2|lun, cmd, [cc,] data..., checksum, A0
@@ -45,8 +46,9 @@ export const VM_CAP = {
 } as const;
 
 /**
- * Largest unescaped frame we accept (QEMU's own buffer is its largest IPMI message,
- * 300 bytes, plus id and checksum).
+ * Largest unescaped frame we accept: QEMU's own buffer (`inbuf[MAX_IPMI_MSG_SIZE + 2]`
+ * in hw/ipmi/ipmi_bmc_extern.c) holds its largest IPMI message, 300 bytes
+ * (include/hw/ipmi/ipmi.h), plus id and checksum.
  */
 export const VM_MAX_FRAME = 302;
 
@@ -54,7 +56,10 @@ export const VM_MAX_FRAME = 302;
 const VM_MIN_MESSAGE = 4;
 
 export type VmEvent =
-  /** A message whose checksum held; `bytes` are id, netfn/lun, cmd, data (checksum removed). */
+  /**
+   * A message whose checksum held. `bytes` is the whole message unescaped, as it arrived
+   * without its end marker: id, netfn/lun, cmd, data, checksum (kept for the log).
+   */
   | { kind: "message"; id: number; netFnLun: number; cmd: number; data: Uint8Array; bytes: Uint8Array }
   /** A control command; `bytes` are the op and its arguments. */
   | { kind: "control"; op: number; args: Uint8Array; bytes: Uint8Array }
@@ -111,6 +116,24 @@ export function encodeVmMessage(
   raw[1] = netFnLun & 0xff;
   raw[2] = cmd & 0xff;
   for (let i = 0; i < body.length; i++) raw[3 + i] = body[i]! & 0xff;
+  raw[raw.length - 1] = vmChecksum(raw.subarray(0, raw.length - 1));
+  return frame(raw, VM_MSG_END);
+}
+
+/** A response message: `id, netFnLun, cmd, cc, data..., checksum, A0` with escaping. */
+export function encodeVmResponse(
+  id: number,
+  netFnLun: number,
+  cmd: number,
+  cc: number,
+  data: Uint8Array,
+): Uint8Array {
+  const raw = new Uint8Array(4 + data.length + 1);
+  raw[0] = id & 0xff;
+  raw[1] = netFnLun & 0xff;
+  raw[2] = cmd & 0xff;
+  raw[3] = cc & 0xff;
+  raw.set(data, 4);
   raw[raw.length - 1] = vmChecksum(raw.subarray(0, raw.length - 1));
   return frame(raw, VM_MSG_END);
 }
@@ -216,14 +239,13 @@ export class VmDecoder {
         header: header!,
       };
     }
-    const body = bytes.subarray(0, bytes.length - 1);
     return {
       kind: "message",
-      id: body[0]!,
-      netFnLun: body[1]!,
-      cmd: body[2]!,
-      data: body.subarray(3),
-      bytes: body,
+      id: bytes[0]!,
+      netFnLun: bytes[1]!,
+      cmd: bytes[2]!,
+      data: bytes.subarray(3, bytes.length - 1),
+      bytes,
     };
   }
 }
