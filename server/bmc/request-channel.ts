@@ -2,8 +2,7 @@
  * Which IPMI channel a request came in on, and whether that is the host's system
  * interface (BT, KCS, SSIF, or the console injecting as the host).
  */
-import { CC } from "../ipmi/completion-codes";
-import { IpmiError } from "../ipmi/ipmi-error";
+import { channelKindOf } from "../router/handler";
 import type { HandlerContext } from "../router/types";
 import type { ChannelProfile } from "./profile";
 
@@ -14,27 +13,17 @@ const SYSTEM_INTERFACE_CHANNEL = 0x0f;
 
 /** The channel number of the request's interface: the profile's LAN channel, IPMB 0, else 0Fh. */
 export function channelOf(channels: readonly ChannelProfile[], ctx: HandlerContext<unknown>): number {
-  switch (ctx.busKind) {
+  switch (channelKindOf(ctx.busKind)) {
     case "lan":
       return channels.find((c) => c.medium === MEDIUM_LAN)?.number ?? 0x01;
     case "ipmb":
       return 0x00;
-    default:
+    case "system":
       return SYSTEM_INTERFACE_CHANNEL;
   }
 }
 
 /** True for the host's own interfaces (and the console injecting as the host). */
 export function isSystemInterface(ctx: HandlerContext<unknown>): boolean {
-  return ctx.busKind !== "lan" && ctx.busKind !== "ipmb";
-}
-
-/**
- * Commands table G-1 marks "local only" are for the system interface: the host's BT or
- * KCS, or the console injecting as the host. LAN and IPMB requests get D4h.
- */
-export function requireSystemInterface(ctx: HandlerContext<unknown>): void {
-  if (!isSystemInterface(ctx)) {
-    throw new IpmiError(CC.INSUFFICIENT_PRIVILEGE, "command is only available on the system interface");
-  }
+  return channelKindOf(ctx.busKind) === "system";
 }

@@ -353,7 +353,7 @@ describe("exactly once", () => {
   });
 
   it("answers every request exactly once under a storm of toggles, with contiguous ids", async () => {
-    const { router, bus, exchanges } = setup({ defaultTimeoutMs: 50, lastExchangeId: 1000 });
+    const { router, bus, exchanges } = setup({ defaultTimeoutMs: 10_000, lastExchangeId: 1000 });
     router.registry.register(getDeviceId("sync", 0));
     router.registry.register({
       ...getDeviceId("async", 5),
