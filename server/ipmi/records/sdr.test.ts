@@ -10,8 +10,6 @@ import {
   fullSensorRecord,
   idString,
   mcLocatorRecord,
-  NO_UNITS,
-  NOT_SHARED,
   packSdr,
   readingFactors,
   SDR_RECORD_TYPE,
@@ -117,42 +115,15 @@ describe("SDR records: one layout decodes and packs", () => {
   });
 
   it("refuses values that do not fit: a long ID string, an M beyond 10 bits", () => {
-    const body = {
-      ownerId: 0x20,
-      ownerLun: { channel: 0, lun: 0 },
-      sensorNumber: 0x40,
-      entity: { id: 0x0a, instance: 1, logical: false },
-      initialization: {
-        initScanning: true,
-        initEvents: true,
-        initThresholds: false,
-        initHysteresis: false,
-        initSensorType: false,
-        eventsEnabled: true,
-        scanningEnabled: true,
-      },
-      capabilities: {
-        ignoreIfAbsent: false,
-        autoRearm: true,
-        hysteresis: 0,
-        thresholdAccess: 0,
-        eventControl: 1,
-      },
-      sensorType: 0x08,
-      eventReadingType: 0x6f,
-      assertionMask: 0x0f,
-      deassertionMask: 0x0f,
-      readingMask: 0x0f,
-      units: NO_UNITS,
-      sharing: NOT_SHARED,
-      positiveHysteresis: 0,
-      negativeHysteresis: 0,
-      oem: 0,
-      idString: "PS1 Status",
-    };
-    expect(packSdr(compactSensorRecord, { recordId: 2, body }).length).toBe(5 + 27 + 10);
+    // A real compact record, read with its layout, then changed one field at a time.
+    const record = layout(compactSensorRecord).unpack(hex(COMPACT_SENSOR));
+    const { body } = record;
+    expect(packSdr(compactSensorRecord, { recordId: record.recordId, body })).toEqual(hex(COMPACT_SENSOR));
     expect(() =>
-      packSdr(compactSensorRecord, { recordId: 2, body: { ...body, idString: "x".repeat(17) } }),
+      packSdr(compactSensorRecord, {
+        recordId: record.recordId,
+        body: { ...body, idString: "x".repeat(17) },
+      }),
     ).toThrow(LayoutError);
     const factors = layout(readingFactors(false));
     const f = { m: 27, b: 0, bExp: 0, rExp: -3, tolerance: 0, accuracy: 0, accuracyExp: 0, direction: 0 };
