@@ -259,11 +259,15 @@ export class Sensors {
   reading(rt: SensorRuntime): SensorReading {
     const m = rt.model;
     const unavailable = m.requiresHostPower && !this.host.powerOn;
-    const flags = { eventsEnabled: rt.eventsEnabled, scanningEnabled: rt.scanningEnabled, unavailable };
-    if (m.kind === "discrete") return { ...flags, raw: 0, status: unavailable ? 0 : rt.state & m.statesMask };
-    if (unavailable) return { ...flags, raw: 0, status: 0 };
-    const raw = rawReadingAt(m, this.clock.now());
-    return { ...flags, raw, status: thresholdStatus(raw, rt.thresholds, m.factors) };
+    let raw = 0;
+    let status = 0;
+    if (m.kind === "discrete") status = unavailable ? 0 : rt.state & m.statesMask;
+    else if (!unavailable) {
+      raw = rawReadingAt(m, this.clock.now());
+      status = thresholdStatus(raw, rt.thresholds, m.factors);
+    }
+    // One object of one shape: this runs for every Get Sensor Reading, the host's most frequent poll.
+    return { raw, eventsEnabled: rt.eventsEnabled, scanningEnabled: rt.scanningEnabled, unavailable, status };
   }
 
   /** Asserts (or deasserts) a discrete state, e.g. the watchdog sensor's expiry offset. */

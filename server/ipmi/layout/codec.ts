@@ -10,7 +10,7 @@
  * counts the missing bytes, so a truncated response still shows every field it has.
  */
 import { toHex } from "../hex";
-import { Cursor, LayoutError, le, SHORT, type Short, type Writer } from "./cursor";
+import { Cursor, LayoutError, SHORT, type Short, type Writer } from "./cursor";
 import type { DecodedField } from "./decoded";
 import { type Described, field, h8, h16, hexN, hexText } from "./format";
 
@@ -46,10 +46,9 @@ function uint(n: number, label: string, format: Format<number>): Codec<number> {
     minLength: n,
     maxLength: n,
     read(c, tree) {
-      const b = c.take(n);
-      if (b === SHORT) return SHORT;
-      const v = le(b);
-      tree?.push(field(label, format(v), toHex(b)));
+      const start = c.pos;
+      const v = c.uint(n);
+      if (v !== SHORT && tree) tree.push(field(label, format(v), toHex(c.since(start))));
       return v;
     },
     write(w, v) {
@@ -197,13 +196,13 @@ export function bits<G extends Record<string, BitGroup<unknown>>>(
     minLength: n,
     maxLength: n,
     read(c, tree) {
-      const b = c.take(n);
-      if (b === SHORT) return SHORT;
-      const v = le(b);
+      const start = c.pos;
+      const v = c.uint(n);
+      if (v === SHORT) return SHORT;
       const out: Record<string, unknown> = {};
       for (const [name, g] of entries) out[name] = g.toValue(part(v, g));
       if (tree) {
-        const raw = toHex(b);
+        const raw = toHex(c.since(start));
         const shown: DecodedField[] = [];
         for (const [, g] of entries)
           if (g.label !== undefined) shown.push(field(g.label, g.show(part(v, g))));
@@ -313,6 +312,7 @@ export function struct<S extends Record<string, Codec<unknown, never>>>(
     minLength += codec.minLength;
     maxLength += codec.maxLength;
   }
+  const members = entries.map(([name, codec]) => [name, codec, isDependent(codec)] as const);
   return {
     minLength,
     maxLength,
@@ -320,8 +320,8 @@ export function struct<S extends Record<string, Codec<unknown, never>>>(
     read(c, tree) {
       const out: Record<string, unknown> = {};
       let short = false;
-      for (const [name, declared] of entries) {
-        const codec = isDependent(declared) ? declared.pick(out) : declared;
+      for (const [name, declared, isDep] of members) {
+        const codec = isDep ? (declared as Dependent<unknown, unknown>).pick(out) : declared;
         const v = codec.read(c, tree);
         if (v === SHORT) short = true;
         else out[name] = v;
@@ -330,8 +330,8 @@ export function struct<S extends Record<string, Codec<unknown, never>>>(
     },
     write(w, value) {
       const v = value as Record<string, unknown>;
-      for (const [name, declared] of entries) {
-        const codec = isDependent(declared) ? declared.pick(v) : declared;
+      for (const [name, declared, isDep] of members) {
+        const codec = isDep ? (declared as Dependent<unknown, unknown>).pick(v) : declared;
         codec.write(w, v[name]);
       }
     },

@@ -58,6 +58,20 @@ export class Cursor {
     return out;
   }
 
+  /** The next `n` bytes (1-6) as a little-endian number, or SHORT; no view is made (the hot path of every integer field). */
+  uint(n: number): number | Short {
+    const at = this.position;
+    if (this.lacking > 0 || this.data.length - at < n) {
+      this.take(n);
+      return SHORT;
+    }
+    const d = this.data;
+    let v = 0;
+    for (let i = n - 1; i >= 0; i--) v = v * 256 + d[at + i]!;
+    this.position = at + n;
+    return v;
+  }
+
   /** Whatever bytes remain, at most `max` (possibly none). */
   rest(max = Number.POSITIVE_INFINITY): Uint8Array {
     const end = Math.min(this.data.length, this.position + max);
