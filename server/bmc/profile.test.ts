@@ -124,6 +124,16 @@ describe("a bad profile is refused with each field and the reason", () => {
       (p) => (p.fru[0].product.version = "A"),
       /^fru\[0\]\.product\.version: .*C1h/,
     ],
+    [
+      "FRU text in an area whose language is not English (FRU spec 13: type 11b is Unicode there)",
+      (p) => (p.fru[0].board.language = 5),
+      /^fru\[0\]\.board\.manufacturer: Board manufacturer: "Example Systems" cannot be 8-bit ASCII \+ Latin 1 here.*2-byte Unicode/,
+    ],
+    [
+      "a FRU area longer than its length byte counts",
+      (p) => (p.fru[0].chassis.custom = Array.from({ length: 33 }, () => "x".repeat(63))),
+      /^fru\[0\]\.chassis: the area takes \d+ bytes, more than its length byte counts \(2040\)/,
+    ],
     ["a SEL of no entries", (p) => (p.sel.capacity = 0), /^sel\.capacity: must be an integer in 1\.\.65534/],
     [
       "an unknown restore policy",
@@ -146,6 +156,12 @@ describe("a bad profile is refused with each field and the reason", () => {
       found.some((m) => message.test(m)),
       found.join("\n"),
     ).toBe(true);
+  });
+
+  it("reports a FRU field the schema refuses once, not again from the area's layout", () => {
+    expect(problems((p) => (p.fru[0].product.name = "x".repeat(64)))).toEqual([
+      "fru[0].product.name: at most 63 characters",
+    ]);
   });
 
   it("lists every problem at once", () => {

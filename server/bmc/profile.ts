@@ -13,6 +13,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { z } from "zod";
+import { FRU_DATE_EPOCH_MS } from "../ipmi/records/fru";
 import { type LinearFactors, rawDomain, valueToRaw } from "../ipmi/spec/linear";
 import {
   ACCESS_MODES,
@@ -25,7 +26,7 @@ import {
   SENSOR_UNITS,
   SESSION_SUPPORT,
 } from "../ipmi/spec/tables";
-import { buildFruImage } from "./fru-image";
+import { buildFruImage, FruImageError } from "./fru-image";
 import defaultProfileJson from "./profiles/default.json" with { type: "json" };
 
 // ---- field helpers ---------------------------------------------------------------
@@ -258,8 +259,6 @@ const sensor = z.discriminatedUnion("kind", [thresholdSensor, discreteSensor], {
 
 // ---- FRU ---------------------------------------------------------------------------
 
-const FRU_DATE_EPOCH = Date.UTC(1996, 0, 1);
-
 const fruDevice = z.strictObject({
   id: int(0, 0xfe),
   /** ID string of the FRU Device Locator record. */
@@ -282,7 +281,7 @@ const fruDevice = z.strictObject({
       manufacturedAt: z.iso
         .datetime({ offset: true, message: 'an ISO date-time such as "2024-03-01T08:00:00Z"' })
         .transform((s, ctx) => {
-          const minutes = Math.floor((Date.parse(s) - FRU_DATE_EPOCH) / 60_000);
+          const minutes = Math.floor((Date.parse(s) - FRU_DATE_EPOCH_MS) / 60_000);
           if (!(minutes >= 0 && minutes <= 0xffffff)) {
             ctx.addIssue({ code: "custom", message: "must fall between 1996-01-01 and 2027-11-24" });
             return z.NEVER;
@@ -446,10 +445,14 @@ function crossCheck(p: BmcProfile, ctx: CheckCtx): void {
     const first = seenFru.get(f.id);
     if (first !== undefined) issue(["fru", i, "id"], `FRU device ${f.id} is already fru[${first}]`);
     else seenFru.set(f.id, i);
+    // The areas' layouts refuse what the FRU spec cannot hold, naming the field; a field the
+    // schema already refused (a text too long, a one-character text) is not reported twice.
     try {
       buildFruImage(f);
     } catch (err) {
-      issue(["fru", i, "size"], err instanceof Error ? err.message : String(err));
+      const at = ["fru", i, ...(err instanceof FruImageError ? err.path : ["size"])];
+      const known = ctx.issues.some((x) => at.every((part, k) => x.path?.[k] === part));
+      if (!known) issue(at, err instanceof Error ? err.message : String(err));
     }
   });
 

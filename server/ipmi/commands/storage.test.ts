@@ -260,6 +260,54 @@ describe("FRU inventory", () => {
     expect(get(rs(0x11, "08 01 00 01 05 0d 00 00 ec", "00 08 00 08"), "Data").children).toBeUndefined();
   });
 
+  it("shows an info area's fields when a read from where it starts holds it whole (FRU spec 10-13)", () => {
+    // The shipped image's chassis info area (byte 8): rack mount, part and serial number, C1h, 00h, checksum.
+    const CHASSIS =
+      "01 04 17 cb 43 48 53 2d 31 55 2d 30 30 30 31 ca 43 48 30 30 30 30 30 30 30 31 c1 00 00 00 00 03";
+    const chassis = get(get(rs(0x11, `20 ${CHASSIS}`, "00 08 00 20"), "Data").children, "Chassis info area");
+    expect(chassis.value).toBe('Rack Mount Chassis (17h), "CHS-1U-0001"');
+    expect(values(chassis.children)).toEqual({
+      "Format version": "1",
+      "Area length": "4 (32 bytes)",
+      "Chassis type": "Rack Mount Chassis (17h)",
+      "Chassis part number": "CHS-1U-0001",
+      "Chassis serial number": "CH00000001",
+      "End of fields": "C1h",
+      Padding: "4 bytes of 00h",
+      Checksum: "03h (valid)",
+    });
+
+    // A board area with a manufacturing date (1440 minutes after 1996-01-01), BCD plus and
+    // 6-bit ASCII fields, and a custom binary field, read from byte 40 with two bytes more.
+    const BOARD =
+      "01 04 19 a0 05 00 c4 41 43 4d 45 c2 58 31 42 01 23 83 29 dc a6 c0 02 de ad c1 00 00 00 00 00 76";
+    const data = get(rs(0x11, `22 ${BOARD} 01 02`, "00 28 00 22"), "Data");
+    expect(values(data.children)).toEqual({
+      "Board info area": '"ACME", "X1"',
+      "After the area": '01 02 ".."',
+    });
+    expect(values(get(data.children, "Board info area").children)).toMatchObject({
+      "Language code": "English (19h)",
+      "Mfg. date/time": "1996-01-02T00:00:00Z",
+      "Board manufacturer": "ACME",
+      "Board serial number": "0123",
+      "Board part number": "IPMI",
+      "Custom board info field 1": "de ad",
+      Checksum: "76h (valid)",
+    });
+
+    const plain = (data: string, request?: string) => get(rs(0x11, data, request), "Data").children;
+    // ipmitool's first read of an area: format and length only.
+    expect(plain("02 01 04", "00 28 00 02")).toBeUndefined();
+    // Half the area.
+    expect(plain(`10 ${BOARD.slice(0, 16 * 3 - 1)}`, "00 28 00 10")).toBeUndefined();
+    // Not where an area can start (a multiple of 8 past the header), or nothing says where.
+    expect(plain(`20 ${BOARD}`, "00 29 00 20")).toBeUndefined();
+    expect(plain(`20 ${BOARD}`)).toBeUndefined();
+    // Not a well-formed area: a byte of the padding is not 00h.
+    expect(plain(`20 ${BOARD.replace("c1 00 00", "c1 00 ff")}`, "00 28 00 20")).toBeUndefined();
+  });
+
   it("decodes Write FRU Data", () => {
     expect(values(rq(0x12, "00 10 00 41 42"))).toEqual({
       "FRU device ID": "00h",

@@ -27,7 +27,7 @@ import {
 } from "../layout/codec";
 import { ascii, dec, field, h8, h16, hexText, timestamp, version } from "../layout/format";
 import { NETFN } from "../netfn";
-import { FRU_COMMON_HEADER_LENGTH, fruCommonHeader } from "../records/fru";
+import { FRU_AREA_UNIT, FRU_COMMON_HEADER_LENGTH, fruCommonHeader, infoAreaField } from "../records/fru";
 import { recordPart } from "../records/part";
 import { selRecord } from "../records/sel";
 import { byteCount, bytesToRead, nextRecordId, requestedRecordId, reservationId } from "../spec/labels";
@@ -167,10 +167,33 @@ function fruData(b: Uint8Array): string {
  * asked from offset 0), as `ipmitool fru` does first.
  */
 function commonHeaderIn(b: Uint8Array, request: Uint8Array | undefined): Tree | undefined {
-  if (request === undefined || request.length < 3 || request[1] !== 0 || request[2] !== 0) return undefined;
+  if (requestedOffset(request) !== 0) return undefined;
   if (b.length < FRU_COMMON_HEADER_LENGTH) return undefined;
   const tree: Tree = [];
   fruCommonHeader.read(new Cursor(b.subarray(0, FRU_COMMON_HEADER_LENGTH)), tree);
+  return tree;
+}
+
+/** The offset a Read FRU Data request (34.2) asked from: bytes 2-3, LS byte first. */
+function requestedOffset(request: Uint8Array | undefined): number | undefined {
+  return request === undefined || request.length < 3 ? undefined : request[1]! | (request[2]! << 8);
+}
+
+/**
+ * An info area's fields when a Read FRU Data read one whole, from its start. Only the
+ * common header says where areas are, so the area is known by its own bytes (records/fru.ts
+ * `infoAreaKind`), and only from an offset where an area can start: a multiple of 8 bytes
+ * past the header (FRU spec section 8). Anything else stays bytes.
+ */
+function infoAreaIn(b: Uint8Array, request: Uint8Array | undefined): Tree | undefined {
+  const offset = requestedOffset(request);
+  if (offset === undefined || offset < FRU_COMMON_HEADER_LENGTH || offset % FRU_AREA_UNIT !== 0)
+    return undefined;
+  const area = infoAreaField(b);
+  if (area === undefined) return undefined;
+  const tree: Tree = [area];
+  const after = b.subarray(b[1]! * FRU_AREA_UNIT);
+  if (after.length > 0) tree.push(field("After the area", fruData(after), toHex(after)));
   return tree;
 }
 
@@ -187,7 +210,14 @@ const countedFruData: Codec<Uint8Array, Bytes> = (() => {
       const b = c.take(n[0]!);
       if (b === SHORT) return SHORT;
       tree?.push(
-        field("Data", { value: fruData(b), children: commonHeaderIn(b, c.context.request) }, toHex(b)),
+        field(
+          "Data",
+          {
+            value: fruData(b),
+            children: commonHeaderIn(b, c.context.request) ?? infoAreaIn(b, c.context.request),
+          },
+          toHex(b),
+        ),
       );
       return b.slice();
     },
