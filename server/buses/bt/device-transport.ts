@@ -1,7 +1,7 @@
 /**
  * A BT transport on the Linux `bt-bmc` character device (/dev/ipmi-bt-host on an
  * ASPEED or Nuvoton BMC), whose other end is the host's BT interface. What the driver
- * does (drivers/char/ipmi/bt-bmc.c, STACK.md):
+ * does (drivers/char/ipmi/bt-bmc.c; docs/stack.md):
  * - one opener: a second open() fails with EBUSY;
  * - read() blocks until the host has put a whole request in the buffer and returns it
  *   whole: `[len, netfn<<2|lun, seq, cmd, data...]`;
