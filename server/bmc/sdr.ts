@@ -60,6 +60,16 @@ export function readingFactors(m: ThresholdModel): Factors {
 /** The channel the BMC's records give for their owners and devices: the primary IPMB (0). */
 const PRIMARY_IPMB = 0;
 
+/** The sensor key of a full or compact record (table 43-1 bytes 6-8, 43-2): owner, LUN, number, entity. */
+function sensorKey(m: SensorModel, ownerId: number) {
+  return {
+    ownerId: ownerId & 0xfe,
+    ownerLun: { channel: PRIMARY_IPMB, lun: m.lun & 0x03 },
+    sensorNumber: m.number,
+    entity: m.profile.entity,
+  };
+}
+
 function fullSensor(recordId: number, m: ThresholdModel, ownerId: number): Uint8Array {
   const s = m.profile;
   const f = m.factors;
@@ -73,10 +83,7 @@ function fullSensor(recordId: number, m: ThresholdModel, ownerId: number): Uint8
   return packSdr(fullSensorRecord, {
     recordId,
     body: {
-      ownerId: ownerId & 0xfe,
-      ownerLun: { channel: PRIMARY_IPMB, lun: m.lun & 0x03 },
-      sensorNumber: m.number,
-      entity: s.entity,
+      ...sensorKey(m, ownerId),
       initialization: {
         settable: false,
         initScanning: true,
@@ -138,10 +145,7 @@ function compactSensor(recordId: number, m: DiscreteModel, ownerId: number): Uin
   return packSdr(compactSensorRecord, {
     recordId,
     body: {
-      ownerId: ownerId & 0xfe,
-      ownerLun: { channel: PRIMARY_IPMB, lun: m.lun & 0x03 },
-      sensorNumber: m.number,
-      entity: s.entity,
+      ...sensorKey(m, ownerId),
       initialization: {
         initScanning: true,
         initEvents: true,

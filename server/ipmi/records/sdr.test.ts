@@ -15,6 +15,7 @@ import {
   SDR_RECORD_TYPE,
   sdrRecord,
 } from "./sdr";
+import { COMPACT_SENSOR, FULL_SENSOR } from "./sdr-vectors";
 
 describe("ID strings", () => {
   it("unpacks 6-bit packed ASCII (the spec's 'IPMI' example)", () => {
@@ -28,30 +29,6 @@ describe("ID strings", () => {
     expect(idString(0x02, hex("41 00"))).toBe("41 00");
   });
 });
-
-/** A full sensor record: CPU temperature, degrees C, M = 1, thresholds LNC..UNR (table 43-1). */
-const FULL_SENSOR = [
-  "01 00 51 01 33", // header: record 0001h, SDR 1.5, full sensor, 51 bytes follow
-  "20 00 30", // owner 20h, channel 0 LUN 0, sensor 30h
-  "03 01 7f 68 01 01", // entity processor.1, init, capabilities, temperature, threshold
-  "95 0a 95 7a 3f 3f", // masks: all thresholds readable and settable
-  "00 01 00 00", // unsigned, degrees C, no modifier, linear
-  "01 00 00 00 01 00", // M = 1, B = 0, direction input, exponents 0
-  "07 28 50 0a ff 00", // analog flags, nominal 40, normal max 80, min 10, sensor max/min
-  "69 64 5f 00 05 0a", // UNR 105, UC 100, UNC 95, LNR 0, LC 5, LNC 10
-  "02 02 00 00 00", // hysteresis, reserved, OEM
-  "c8 43 50 55 20 54 65 6d 70", // 8-bit ASCII, 8 bytes: "CPU Temp"
-].join(" ");
-
-/** A compact sensor record: power supply status, sensor-specific, 6-bit packed ID "PSU1" (table 43-2). */
-const COMPACT_SENSOR = [
-  "02 00 51 02 1e",
-  "20 00 40 0a 01 67 40 08 6f",
-  "0f 00 0f 00 0f 00",
-  "c0 00 00",
-  "00 00 00 00 00 00 00 00",
-  "83 f0 5c 47",
-].join(" ");
 
 const FRU_LOCATOR = "06 00 51 11 0e 20 00 80 00 00 10 00 07 01 00 c3 46 52 55";
 const MC_LOCATOR = "07 00 51 12 0e 20 00 00 bf 00 00 00 2e 01 00 c3 42 4d 43";
