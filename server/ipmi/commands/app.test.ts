@@ -294,3 +294,19 @@ describe("Get System Interface Capabilities", () => {
     expect(value(rs(0x57, "00 00 ff"), "Input maximum message size")).toBe("255 bytes");
   });
 });
+
+describe("session set-up commands (laid out with the LAN session code)", () => {
+  it("decodes Get Session Challenge and names its completion codes", () => {
+    // MD5, user "admin" padded to 16 bytes.
+    expect(values(rq(0x39, "02 61 64 6d 69 6e 00 00 00 00 00 00 00 00 00 00 00"))).toMatchObject({
+      "User name": '"admin"',
+    });
+    expect(decodeResponse(APP, 0x39, 0x81, new Uint8Array())).toEqual([
+      { name: "Completion code", value: "81h Invalid user name" },
+    ]);
+  });
+
+  it("decodes a Get Channel Cipher Suites page", () => {
+    expect(values(rs(0x54, "01 c0 03 01 41 81"))).toMatchObject({ Channel: "1" });
+  });
+});

@@ -7,6 +7,15 @@
  */
 import { hexByte, toHex } from "../hex";
 import {
+  ACTIVATE_SESSION_CC,
+  activateSessionRequest,
+  activateSessionResponse,
+  GET_SESSION_CHALLENGE_CC,
+  getSessionChallengeRequest,
+  getSessionChallengeResponse,
+} from "../lan/auth15";
+import { getChannelCipherSuitesRequest, getChannelCipherSuitesResponse } from "../lan/cipher-suites";
+import {
   type Bytes,
   bit,
   bits,
@@ -656,6 +665,52 @@ export const getSystemInterfaceCapabilities = command({
   }),
 });
 
+// ---- session set-up (sections 22.15-22.17) --------------------------------------------------------
+// Their field layouts live with the LAN session code that uses them (server/ipmi/lan/); the
+// table entry is still the one place that names the command and its privilege.
+
+export const getSessionChallenge = command({
+  netFn: NF,
+  cmd: 0x39,
+  name: "Get Session Challenge",
+  privilege: "none",
+  completionCodes: {
+    [GET_SESSION_CHALLENGE_CC.INVALID_USER_NAME]: "Invalid user name",
+    [GET_SESSION_CHALLENGE_CC.NULL_USER_NAME_NOT_ENABLED]: "Null user name (User 1) not enabled",
+  },
+  request: getSessionChallengeRequest,
+  response: getSessionChallengeResponse,
+});
+
+export const activateSession = command({
+  netFn: NF,
+  cmd: 0x3a,
+  name: "Activate Session",
+  privilege: "none",
+  completionCodes: {
+    [ACTIVATE_SESSION_CC.NO_SESSION_SLOT]: "No session slot available (BMC cannot accept any more sessions)",
+    [ACTIVATE_SESSION_CC.NO_SLOT_FOR_USER]:
+      "No slot available for given user (limit of user sessions allowed under that name has been reached)",
+    [ACTIVATE_SESSION_CC.NO_SLOT_FOR_PRIVILEGE]:
+      "No slot available to support user due to maximum privilege capability",
+    [ACTIVATE_SESSION_CC.SEQUENCE_OUT_OF_RANGE]: "Session sequence number out-of-range",
+    [ACTIVATE_SESSION_CC.INVALID_SESSION_ID]: "Invalid session ID in request",
+    [ACTIVATE_SESSION_CC.PRIVILEGE_EXCEEDS_LIMIT]:
+      "Requested maximum privilege level exceeds user and/or channel privilege limit",
+  },
+  request: activateSessionRequest,
+  response: activateSessionResponse,
+});
+
+export const getChannelCipherSuites = command({
+  netFn: NF,
+  cmd: 0x54,
+  name: "Get Channel Cipher Suites",
+  privilege: "none",
+  request: getChannelCipherSuitesRequest,
+  response: getChannelCipherSuitesResponse,
+});
+
 // ---- the netfn's table ---------------------------------------------------------------------------
 
 export const APP_COMMANDS: readonly Command[] = [
@@ -706,8 +761,8 @@ export const APP_COMMANDS: readonly Command[] = [
   named({ netFn: NF, cmd: 0x58, name: "Set System Info Parameters", privilege: "admin" }),
   named({ netFn: NF, cmd: 0x59, name: "Get System Info Parameters", privilege: "user" }),
   named({ netFn: NF, cmd: 0x38, name: "Get Channel Authentication Capabilities", privilege: "none" }),
-  named({ netFn: NF, cmd: 0x39, name: "Get Session Challenge", privilege: "none" }),
-  named({ netFn: NF, cmd: 0x3a, name: "Activate Session", privilege: "none" }),
+  getSessionChallenge,
+  activateSession,
   named({ netFn: NF, cmd: 0x3b, name: "Set Session Privilege Level", privilege: "user" }),
   named({ netFn: NF, cmd: 0x3c, name: "Close Session", privilege: "callback" }),
   named({ netFn: NF, cmd: 0x3d, name: "Get Session Info", privilege: "user" }),
@@ -727,7 +782,7 @@ export const APP_COMMANDS: readonly Command[] = [
   named({ netFn: NF, cmd: 0x4f, name: "Get Channel Payload Version", privilege: "user" }),
   named({ netFn: NF, cmd: 0x50, name: "Get Channel OEM Payload Info", privilege: "user" }),
   named({ netFn: NF, cmd: 0x52, name: "Master Write-Read", privilege: "operator" }),
-  named({ netFn: NF, cmd: 0x54, name: "Get Channel Cipher Suites", privilege: "none" }),
+  getChannelCipherSuites,
   named({ netFn: NF, cmd: 0x55, name: "Suspend/Resume Payload Encryption", privilege: "user" }),
   named({ netFn: NF, cmd: 0x56, name: "Set Channel Security Keys", privilege: "admin" }),
 ];
