@@ -4,7 +4,7 @@
  */
 import { CC } from "../ipmi/completion-codes";
 import { IpmiError } from "../ipmi/ipmi-error";
-import type { BusKind, HandlerContext, HandlerSpec } from "../router/types";
+import type { BusKind, HandlerContext, HandlerSpec, Requester } from "../router/types";
 import type { BmcClock } from "./clock";
 import { type BmcOptions, createBmc } from "./index";
 import { type BmcProfile, parseProfile } from "./profile";
@@ -19,6 +19,7 @@ export async function call(
   spec: HandlerSpec,
   request: readonly number[] = [],
   busKind: BusKind = "bt",
+  requester: Requester | null = null,
 ): Promise<Answer> {
   const data = Uint8Array.from(request);
   try {
@@ -31,6 +32,7 @@ export async function call(
       cmd: spec.cmd,
       data,
       request: unpacked,
+      requester,
       signal: new AbortController().signal,
     };
     const reply = await spec.handle(ctx);

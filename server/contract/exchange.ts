@@ -4,6 +4,7 @@
  * (REST, socket.io, exports) carries them as hex text.
  */
 
+import type { Privilege } from "../ipmi/commands/define";
 import { toHex } from "../ipmi/hex";
 import type { BusKind } from "../router/types";
 
@@ -34,6 +35,21 @@ export const EXCHANGE_STATUSES: readonly ExchangeStatus[] = [
 ];
 
 export type ExchangeOrigin = "host" | "injected" | "replay";
+
+/**
+ * What a record holds besides IPMI messages: the LAN session layer's own exchanges
+ * (IPMI 2.0 section 13), recorded so the handshake is as visible as the traffic it opens.
+ * Their `request`/`response` are the payloads (RAKP 1 and RAKP 2, say) and `cc` is the
+ * RMCP+ status code of the answer (table 13-15), null for the presence ping.
+ */
+export type SessionPayload = "presence-ping" | "open-session" | "rakp-1" | "rakp-3";
+
+export const SESSION_PAYLOAD_NAMES: Readonly<Record<SessionPayload, string>> = {
+  "presence-ping": "RMCP presence ping",
+  "open-session": "RMCP+ Open Session",
+  "rakp-1": "RAKP 1 / RAKP 2",
+  "rakp-3": "RAKP 3 / RAKP 4",
+};
 
 export interface Exchange {
   id: number;
@@ -66,6 +82,16 @@ export interface Exchange {
   relatedId: number | null;
   /** The operator rule that acted on this exchange, if any. */
   ruleId: number | null;
+  /** A session-layer record (handshake, ping); null for an IPMI message. */
+  payload: SessionPayload | null;
+  /** The client's address on a network bus ("127.0.0.1:50123"); null on the system interface. */
+  peer: string | null;
+  /** The session's user name ("" for the null user); null outside a session. */
+  user: string | null;
+  /** The privilege the request was made with (the session's level, "none" before one); null on the system interface. */
+  privilege: Privilege | null;
+  /** The BMC's session ID of the session the request came in; null outside a session. */
+  sessionId: number | null;
 }
 
 export interface ExchangeDto extends Omit<Exchange, "request" | "response" | "frame"> {

@@ -8,7 +8,8 @@
 
 import type { Exchange, ExchangeOrigin, ExchangeStatus } from "../contract/exchange";
 import type { BusInfo } from "../contract/handlers";
-import { commandName } from "../ipmi/commands";
+import { commandAt, commandName } from "../ipmi/commands";
+import { PRIVILEGE_ORDER, type Privilege } from "../ipmi/commands/define";
 import { CC } from "../ipmi/completion-codes";
 import { netFnKeyLength, requestNetFn, responseNetFn } from "../ipmi/netfn";
 import { FAILURE_CC, failureFromError } from "./failures";
@@ -21,8 +22,10 @@ import type {
   BusPort,
   BusRequest,
   BusResponse,
+  BusSessionRecord,
   HandlerContext,
   HandlerReply,
+  Requester,
 } from "./types";
 
 export interface RouterOptions {
@@ -103,6 +106,9 @@ export class Router {
       },
       malformed: (m) => {
         if (this.buses.get(bus.id) === entry) this.malformed(entry, m);
+      },
+      record: (r) => {
+        if (this.buses.get(bus.id) === entry) this.recordSession(entry, r);
       },
       ready: () => entry.queue.drain(),
     };
@@ -203,8 +209,37 @@ export class Router {
       this.answer(f, FAILURE_CC.missingGroupKey, EMPTY, "error", "request lacks its group/IANA key");
       return;
     }
+    // Privilege before anything else, rules included: a session may only reach what its
+    // level allows (IPMI 2.0 section 6.8, table G-1), whatever answers the command.
+    if (req.requester) {
+      const refused = this.privilegeRefusal(req, req.requester);
+      if (refused) {
+        this.answer(f, CC.INSUFFICIENT_PRIVILEGE, EMPTY, "error", refused);
+        return;
+      }
+    }
     if (this.interceptor && this.intercepted(entry, f, netFn)) return;
     this.runHandler(entry, f);
+  }
+
+  /**
+   * Why a session may not make this request, or null. The level needed is the handler's
+   * (built from the command table), else the table's; a handler that declares none (an OEM
+   * or group-extension command registered without one) needs administrator. A command
+   * neither registered nor in the table is left to answer C1h: there is nothing to protect.
+   */
+  private privilegeRefusal(req: BusRequest, requester: Requester): string | null {
+    const { netFn, key, group } = routingKey(req);
+    const reg = this.registry.resolve(key);
+    const need: Privilege | undefined = reg
+      ? (reg.spec.privilege ?? "admin")
+      : commandAt(netFn, req.cmd, group)?.privilege;
+    if (need === undefined) return null;
+    const have = requester.privilege;
+    if (PRIVILEGE_ORDER.indexOf(have) >= PRIVILEGE_ORDER.indexOf(need)) return null;
+    return have === "none"
+      ? `needs a session with ${need} privilege; sent outside a session`
+      : `needs ${need} privilege, the session has ${have}`;
   }
 
   /** Applies an operator rule's verdict; true when the rule took the request out of normal routing. */
@@ -482,6 +517,11 @@ export class Router {
       frame: req.frame ?? null,
       relatedId: o.relatedId,
       ruleId: f.ruleId,
+      payload: null,
+      peer: req.requester?.peer ?? null,
+      user: req.requester?.user ?? null,
+      privilege: req.requester?.privilege ?? null,
+      sessionId: req.requester ? req.requester.sessionId || null : null,
     };
   }
 
@@ -520,6 +560,7 @@ export class Router {
       }
     }
     const header = m.header;
+    const who = m.requester;
     this.emit({
       id,
       busId: entry.bus.id,
@@ -541,6 +582,44 @@ export class Router {
       frame: m.frame,
       relatedId: null,
       ruleId: null,
+      payload: null,
+      peer: who?.peer ?? null,
+      user: who?.user ?? null,
+      privilege: who?.privilege ?? null,
+      sessionId: who ? who.sessionId || null : null,
+    });
+  }
+
+  private recordSession(entry: BusEntry, r: BusSessionRecord): void {
+    const receivedAt = this.now();
+    this.routed++;
+    const who = r.requester;
+    this.emit({
+      id: ++this.lastId,
+      busId: entry.bus.id,
+      busKind: entry.bus.kind,
+      origin: "host",
+      seq: null,
+      netFn: null,
+      lun: null,
+      cmd: null,
+      request: r.request,
+      cc: r.status,
+      response: r.response,
+      handlerId: null,
+      status: r.response === null ? "dropped" : r.ok ? "ok" : "error",
+      receivedAt,
+      answeredAt: r.response === null ? null : receivedAt,
+      latencyUs: r.response === null ? null : 0,
+      note: r.note,
+      frame: r.frame,
+      relatedId: null,
+      ruleId: null,
+      payload: r.payload,
+      peer: who.peer,
+      user: who.user,
+      privilege: who.privilege,
+      sessionId: who.sessionId || null,
     });
   }
 
@@ -566,6 +645,7 @@ class RequestContext implements HandlerContext<unknown> {
   readonly busKind: Bus["kind"];
   readonly lun: number;
   readonly cmd: number;
+  readonly requester: Requester | null;
 
   constructor(
     bus: Bus,
@@ -578,6 +658,7 @@ class RequestContext implements HandlerContext<unknown> {
     this.busKind = bus.kind;
     this.lun = req.lun;
     this.cmd = req.cmd;
+    this.requester = req.requester ?? null;
   }
 
   get signal(): AbortSignal {
@@ -610,15 +691,12 @@ function checkReply(reply: HandlerReply): { cc: number; data: Uint8Array } | { e
 }
 
 /** The registry key of a request, and its data after the group/IANA key bytes. */
-function routingKey(req: BusRequest): { netFn: number; key: string; body: Uint8Array } {
+function routingKey(req: BusRequest): { netFn: number; key: string; body: Uint8Array; group?: number } {
   const netFn = requestNetFn(req.netFn);
   const keyLength = netFnKeyLength(netFn);
   if (keyLength === 0) return { netFn, key: handlerKey(netFn, req.cmd), body: req.data };
-  return {
-    netFn,
-    key: handlerKey(netFn, req.cmd, readKey(req.data, keyLength)),
-    body: req.data.subarray(keyLength),
-  };
+  const group = readKey(req.data, keyLength);
+  return { netFn, key: handlerKey(netFn, req.cmd, group), body: req.data.subarray(keyLength), group };
 }
 
 function readKey(data: Uint8Array, length: number): number {

@@ -3,6 +3,7 @@
  * (HandlerSpec / HandlerContext). The router knows nothing of framing or storage;
  * buses know nothing of handlers.
  */
+import type { SessionPayload } from "../contract/exchange";
 import type { Command, Privilege } from "../ipmi/commands/define";
 import type { RequestLayout } from "../ipmi/layout/layout";
 
@@ -11,6 +12,23 @@ import type { RequestLayout } from "../ipmi/layout/layout";
  * (IPMI 2.0 sections 9, 11 and 12); "lan" and "ipmb" are not.
  */
 export type BusKind = "bt" | "kcs" | "ssif" | "lan" | "ipmb" | "inject";
+
+/**
+ * Who sent a request over a session-based channel (LAN). Requests without one come
+ * from the system interface, which IPMI does not limit by privilege (section 6.8).
+ */
+export interface Requester {
+  /** The channel the request came in on (1 for the LAN channel). */
+  channel: number;
+  /** The client's address: "127.0.0.1:50123". */
+  peer: string;
+  /** The BMC's session ID; 0 for a request outside a session. */
+  sessionId: number;
+  /** The session's user name ("" for the null user); null outside a session. */
+  user: string | null;
+  /** The session's current privilege level; "none" outside a session (pre-session commands only). */
+  privilege: Privilege;
+}
 
 /** A request as a bus decoded it. `tag` is the bus's own routing data, handed back with the response. */
 export interface BusRequest {
@@ -22,6 +40,8 @@ export interface BusRequest {
   /** Raw bytes as they arrived (the BT frame, the unescaped VM message), kept for the log. */
   frame?: Uint8Array;
   tag?: unknown;
+  /** Set by network buses: the session and address the request came from. */
+  requester?: Requester;
 }
 
 /** The response the router asks a bus to send. `netFn` is the response (odd) netfn. */
@@ -42,12 +62,34 @@ export interface BusMalformed {
   reply?: Omit<BusResponse, "data"> & { data?: Uint8Array };
   /** The decoded header where it survived, for the log. */
   header?: { seq: number | null; netFn: number; lun: number; cmd: number };
+  /** Who sent it, as far as the bus could tell (a network bus always knows the address). */
+  requester?: Requester;
+}
+
+/**
+ * A session-layer exchange a bus answered itself (a presence ping, RMCP+ Open Session,
+ * RAKP): not routed to a handler, but recorded like any exchange.
+ */
+export interface BusSessionRecord {
+  payload: SessionPayload;
+  request: Uint8Array;
+  /** What the bus sent back; null when it sent nothing. */
+  response: Uint8Array | null;
+  /** The RMCP+ status code sent (table 13-15); null for the presence ping. */
+  status: number | null;
+  /** False when the bus refused the request (a non-zero status) or dropped it. */
+  ok: boolean;
+  note: string | null;
+  frame: Uint8Array;
+  requester: Requester;
 }
 
 /** What the router hands a bus when it is added. */
 export interface BusPort {
   request(req: BusRequest): void;
   malformed(m: BusMalformed): void;
+  /** Records a session-layer exchange the bus answered itself. */
+  record(r: BusSessionRecord): void;
   /** The bus can take responses again after it answered "busy". */
   ready(): void;
 }
@@ -83,6 +125,8 @@ export interface HandlerContext<Req = unknown> {
   /** Request data after the group/IANA key, unparsed. */
   readonly data: Uint8Array;
   readonly request: Req;
+  /** Who sent it over a session-based channel; null on the system interface. */
+  readonly requester: Requester | null;
   /** Aborted when the router gave up on this request (timeout). */
   readonly signal: AbortSignal;
 }

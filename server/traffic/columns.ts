@@ -28,6 +28,11 @@ export const EXCHANGE_COLUMN_KINDS = {
   frame: "bytes?",
   relatedId: "int?",
   ruleId: "int?",
+  payload: "text?",
+  peer: "text?",
+  user: "text?",
+  privilege: "text?",
+  sessionId: "int?",
 } as const satisfies Record<keyof Exchange, ColumnKind>;
 
 export type ExchangeColumn = keyof typeof EXCHANGE_COLUMN_KINDS;

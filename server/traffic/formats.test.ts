@@ -66,9 +66,9 @@ describe("exchange CSV", () => {
   it("has the header in the documented column order", () => {
     expect(csvHeader()).toBe(
       "id,received_at,answered_at,bus,bus_kind,origin,seq,netfn,netfn_name,lun,cmd,cmd_name," +
-        "request,cc,cc_name,response,latency_ms,handler,status,rule,note\r\n",
+        "request,cc,cc_name,response,latency_ms,handler,status,rule,peer,user,privilege,session_id,note\r\n",
     );
-    expect(CSV_COLUMNS).toHaveLength(21);
+    expect(CSV_COLUMNS).toHaveLength(25);
   });
 
   it("writes an answered exchange", () => {
@@ -105,8 +105,33 @@ describe("exchange CSV", () => {
         "ok",
         "",
         "",
+        "",
+        "",
+        "",
+        "",
       ],
     ]);
+  });
+
+  it("writes who sent a LAN exchange, and names a handshake record and its RMCP+ status", () => {
+    const x = makeExchange(9, {
+      busId: "lan0",
+      busKind: "lan",
+      peer: "127.0.0.1:50123",
+      user: "admin",
+      privilege: "admin",
+      sessionId: 0x1234,
+    });
+    expect(parseCsv(exchangeCsvLine(x))[0]!.slice(20, 24)).toEqual([
+      "127.0.0.1:50123",
+      "admin",
+      "admin",
+      "4660",
+    ]);
+    const rakp = makeExchange(10, { payload: "rakp-1", netFn: null, cmd: null, cc: 0x0d, handlerId: null });
+    const fields = parseCsv(exchangeCsvLine(rakp))[0]!;
+    expect(fields[11]).toBe("RAKP 1 / RAKP 2");
+    expect(fields[14]).toBe("Unauthorized name");
   });
 
   it("leaves null fields empty", () => {

@@ -2,10 +2,11 @@
  * Pure row formatters for the exchange export: CSV (RFC 4180) and NDJSON. No I/O;
  * export.ts feeds them pages read from the database.
  */
-import { type Exchange, toExchangeDto } from "../contract/exchange";
+import { type Exchange, SESSION_PAYLOAD_NAMES, toExchangeDto } from "../contract/exchange";
 import { commandLabel } from "../ipmi/commands";
 import { completionCodeName } from "../ipmi/completion-codes";
 import { toHex } from "../ipmi/hex";
+import { RMCP_PLUS_STATUS_CODES } from "../ipmi/lan/rakp";
 import { NETFN, netFnName, requestNetFn } from "../ipmi/netfn";
 
 export const CSV_COLUMNS = [
@@ -29,6 +30,10 @@ export const CSV_COLUMNS = [
   "handler",
   "status",
   "rule",
+  "peer",
+  "user",
+  "privilege",
+  "session_id",
   "note",
 ] as const;
 
@@ -68,10 +73,20 @@ export function latencyMs(latencyUs: number | null): string | null {
 }
 
 /** The command's name; group extension (2Ch) commands are named by the body code in the first data byte. */
-export function exchangeCommandName(x: Pick<Exchange, "netFn" | "cmd" | "request">): string | null {
+export function exchangeCommandName(
+  x: Pick<Exchange, "netFn" | "cmd" | "request"> & { payload?: Exchange["payload"] },
+): string | null {
+  if (x.payload) return SESSION_PAYLOAD_NAMES[x.payload];
   if (x.netFn === null || x.cmd === null) return null;
   const group = requestNetFn(x.netFn) === NETFN.GROUP_EXTENSION ? x.request[0] : undefined;
   return commandLabel(x.netFn, x.cmd, group);
+}
+
+/** A completion code's name, or for a session-layer record the RMCP+ status code's (table 13-15). */
+export function ccName(x: Pick<Exchange, "cc" | "payload">): string | null {
+  if (x.cc === null) return null;
+  if (x.payload && x.payload !== "presence-ping") return RMCP_PLUS_STATUS_CODES.get(x.cc) ?? "Reserved";
+  return completionCodeName(x.cc);
 }
 
 /** The CSV fields of an exchange, in CSV_COLUMNS order. */
@@ -91,12 +106,16 @@ export function exchangeCsvFields(x: Exchange): Array<string | number | null> {
     exchangeCommandName(x),
     toHex(x.request),
     hexByteOrNull(x.cc),
-    x.cc === null ? null : completionCodeName(x.cc),
+    ccName(x),
     x.response === null ? null : toHex(x.response),
     latencyMs(x.latencyUs),
     x.handlerId,
     x.status,
     x.ruleId,
+    x.peer,
+    x.user,
+    x.privilege,
+    x.sessionId,
     x.note,
   ];
 }

@@ -10,8 +10,9 @@
  * order within a pair, so no sort either.
  */
 import type { ExchangesPage, ExchangesQuery } from "../contract/api";
-import type { Exchange, ExchangeOrigin, ExchangeStatus } from "../contract/exchange";
+import type { Exchange, ExchangeOrigin, ExchangeStatus, SessionPayload } from "../contract/exchange";
 import { toExchangeDto } from "../contract/exchange";
+import type { Privilege } from "../ipmi/commands/define";
 import type { Database } from "../persistence/database";
 import { type Exchange as ExchangeRow, Prisma } from "../persistence/generated/client";
 import type { BusKind } from "../router/types";
@@ -85,6 +86,11 @@ export function rowToExchange(row: ExchangeRow): Exchange {
     frame: row.frame === null ? null : toUint8Array(row.frame),
     relatedId: row.relatedId,
     ruleId: row.ruleId,
+    payload: row.payload as SessionPayload | null,
+    peer: row.peer,
+    user: row.user,
+    privilege: row.privilege as Privilege | null,
+    sessionId: row.sessionId,
   };
 }
 

@@ -27,6 +27,11 @@ export function makeExchange(id: number, overrides: Partial<Exchange> = {}): Exc
     frame: null,
     relatedId: null,
     ruleId: null,
+    payload: null,
+    peer: null,
+    user: null,
+    privilege: null,
+    sessionId: null,
     ...overrides,
   };
 }

@@ -27,6 +27,11 @@ export function exchange(id: number, overrides: Partial<ExchangeDto> = {}): Exch
     frame: null,
     relatedId: null,
     ruleId: null,
+    payload: null,
+    peer: null,
+    user: null,
+    privilege: null,
+    sessionId: null,
     ...overrides,
   };
 }

@@ -106,7 +106,12 @@ async function listening(options: Partial<VmBusOptions> = {}) {
   const bus = new VmBus({ host: "127.0.0.1", port: 0, ...options });
   const requests: BusRequest[] = [];
   const malformed: BusMalformed[] = [];
-  bus.attach({ request: (r) => requests.push(r), malformed: (m) => malformed.push(m), ready() {} });
+  bus.attach({
+    request: (r) => requests.push(r),
+    malformed: (m) => malformed.push(m),
+    record() {},
+    ready() {},
+  });
   await bus.start();
   cleanups.push(() => bus.stop());
   return { bus, requests, malformed, port: bus.address!.port };
@@ -388,7 +393,7 @@ describe("VmBus, connecting out (QEMU listens)", () => {
     };
     const bus = new VmBus({ host: "127.0.0.1", port, mode: "connect", reconnectMs: 20, log });
     const requests: BusRequest[] = [];
-    bus.attach({ request: (r) => requests.push(r), malformed() {}, ready() {} });
+    bus.attach({ request: (r) => requests.push(r), malformed() {}, record() {}, ready() {} });
     await bus.start();
     cleanups.push(() => bus.stop());
     expect(bus.description).toMatch(`connecting to 127.0.0.1:${port}, no VM connected`);
