@@ -72,6 +72,17 @@ const envSchema = z.object({
   /** What an expired hold does: let the handler answer, or answer C3h. */
   HOLD_EXPIRY: z.enum(["handler", "timeout"]).default("handler"),
   NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
+  /** The LAN bus (RMCP/RMCP+ on UDP): where it listens. Loopback unless asked. */
+  LAN_HOST: z.string().trim().min(1).default("127.0.0.1"),
+  /** The LAN bus's UDP port; "off" runs without it. 623 is IPMI's own port (needs root). */
+  LAN_PORT: z.union([z.literal("off"), z.coerce.number().int().min(0).max(65535)]).default(6230),
+  /** The password user 2 ("admin") gets at the first start on a database; unset: one is generated and printed once. */
+  IPMI_ADMIN_PASSWORD: z
+    .string()
+    .min(1)
+    .max(20, "IPMI passwords are at most 20 bytes")
+    .regex(/^[\x20-\x7e]+$/, "printable ASCII")
+    .optional(),
 });
 
 /** The configuration: BT_TRANSPORT folded into HOST_TRANSPORT. */

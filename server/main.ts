@@ -92,6 +92,7 @@ async function main(): Promise<void> {
     `BMC traffic console listening on http://${host}:${port}`,
     `  database: ${databaseFilePath(config.DATABASE_URL)}`,
     ...runtime.router.busInfo().map((b) => `  bus ${b.id}: ${b.description}`),
+    ...runtime.notices.map((n) => `  ${n}`),
   ];
   process.stdout.write(`${lines.join("\n")}\n`);
 

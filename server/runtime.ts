@@ -5,13 +5,17 @@
  */
 import packageJson from "../package.json" with { type: "json" };
 import { AuthService } from "./auth/auth-service";
-import { openBmc } from "./bmc";
+import { bootstrapAdmin, openBmc, secretKeyPathFor } from "./bmc";
+import { lanSecurityWarnings } from "./bmc/lan-config";
+import { createLanSessions } from "./bmc/sessions";
 import type { SimulatedHost } from "./buses/bt/sim-host";
 import { connectHostControl, createHostBus } from "./buses/create-host-bus";
+import { LanBus } from "./buses/lan/lan-bus";
 import type { Config } from "./config";
 import type { HealthResponse } from "./contract/api";
 import { AuditLog } from "./control/audit-log";
 import { HoldQueue } from "./control/hold-queue";
+import { lanServices } from "./control/lan-admin";
 import { RuleEngine } from "./control/rule-engine";
 import { ruleInterceptor } from "./control/rule-interceptor";
 import type { Logger } from "./logger";
@@ -37,6 +41,10 @@ export interface Runtime {
   readonly rules: RuleEngine;
   readonly holds: HoldQueue;
   readonly audit: AuditLog;
+  /** The LAN bus, when LAN_PORT is not "off". */
+  readonly lanBus: LanBus | undefined;
+  /** Lines for the start banner: the IPMI admin credential at the first start, security warnings. */
+  readonly notices: string[];
   /** Starts the buses: traffic begins. */
   start(): Promise<void>;
   /** Stops the buses, lets in-flight requests finish (bounded), flushes the log, closes the database. */
@@ -63,9 +71,51 @@ export async function createRuntime(
   });
 
   // A bad BMC_PROFILE stops the start here with each field and the reason (ProfileError).
-  const bmc = await openBmc({ db, profilePath: config.BMC_PROFILE, log });
-  for (const spec of bmc.handlers) router.registry.register(spec);
+  const secretKeyPath = secretKeyPathFor(config.DATABASE_URL);
+  const bmc = await openBmc({
+    db,
+    profilePath: config.BMC_PROFILE,
+    log,
+    ...(secretKeyPath ? { secretKeyPath } : {}),
+  });
+  // LAN sessions: the session commands are handlers like any (Get Channel Authentication
+  // Capabilities is asked in-band too); the bus exists only when LAN_PORT is not "off".
+  const lan = createLanSessions({
+    profile: bmc.profile,
+    users: bmc.users,
+    channels: bmc.channels,
+    lanConfig: bmc.lanConfig,
+    guid: () => Uint8Array.from(bmc.controller.systemGuid),
+  });
+  for (const spec of [...bmc.handlers, ...lan.handlers]) router.registry.register(spec);
   router.registry.presetEnabledStates(await loadHandlerStates(db));
+  const notices: string[] = [];
+  // The first start on a database gives user 2 "admin" its password: said once, here.
+  const admin = bootstrapAdmin(bmc.users, {
+    ...(config.IPMI_ADMIN_PASSWORD === undefined ? {} : { password: config.IPMI_ADMIN_PASSWORD }),
+  });
+  if (admin?.generated)
+    notices.push(
+      `IPMI user ${admin.name}, password ${admin.password} (generated now, shown once; change it on the IPMI Users page)`,
+    );
+  else if (admin) notices.push(`IPMI user ${admin.name}, password from IPMI_ADMIN_PASSWORD`);
+  for (const w of lanSecurityWarnings(bmc.lanConfig)) notices.push(`warning: LAN security weakened: ${w}`);
+  const lanBus =
+    config.LAN_PORT === "off"
+      ? undefined
+      : new LanBus({ host: config.LAN_HOST, port: config.LAN_PORT, login: lan.login, log });
+  if (lanBus) {
+    bmc.lanConfig.takeAddressFrom(() =>
+      lanBus.address ? { ip: lanBus.address.address, port: lanBus.address.port } : null,
+    );
+    lan.table.onChange((c) => {
+      const s = c.session;
+      const who = `${JSON.stringify(s.userName)} from ${s.peer}`;
+      if (c.kind === "opened") log.info(`${lanBus.id}: session ${s.id.toString(16)} opened: ${who}`);
+      if (c.kind === "closed")
+        log.info(`${lanBus.id}: session ${s.id.toString(16)} of ${who} closed: ${c.reason}`);
+    });
+  }
 
   const writer = new ExchangeLogWriter(db, {
     // SQLite is synchronous: the statements run in a worker thread, off the router's event loop.
@@ -98,6 +148,7 @@ export async function createRuntime(
   });
   const simHost = host.transport === "sim" ? host.simHost : undefined;
   if (host.bus) buses.push(host.bus);
+  if (lanBus) buses.push(lanBus);
   const hostControl = connectHostControl(host, bmc, log);
   if (host.bus && hostControl.wired.length > 0)
     log.info(`host on ${host.bus.id}: ${hostControl.wired.join(", ")}`);
@@ -158,6 +209,14 @@ export async function createRuntime(
       log.info(`handler ${id} ${enabled ? "enabled" : "disabled"}`);
       return router.registry.info(reg);
     },
+    lan: lanServices({
+      users: bmc.users,
+      table: lanBus ? lan.table : undefined,
+      warnings: () => lanSecurityWarnings(bmc.lanConfig),
+      listening: () => (lanBus ? lanBus.description.replace(/^LAN, /, "") : null),
+      idleTimeoutSeconds: bmc.profile.lan.idleTimeoutSeconds,
+      limit: lan.table.limit,
+    }),
     async exchangesPage(query) {
       await writer.flush();
       return exchangesPage(db, query);
@@ -181,6 +240,8 @@ export async function createRuntime(
     rules,
     holds,
     audit,
+    lanBus,
+    notices,
     async start() {
       for (const bus of buses) await bus.start();
     },

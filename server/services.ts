@@ -9,6 +9,7 @@ import type { ExchangesPage, ExchangesQuery, ExportQuery, HealthResponse } from 
 import type { InjectBody } from "./contract/control";
 import type { Exchange } from "./contract/exchange";
 import type { HandlerInfo } from "./contract/handlers";
+import type { IpmiUserInfo, IpmiUserPatch, IpmiUsersResponse, LanSessionsResponse } from "./contract/lan";
 import type { AuditLog } from "./control/audit-log";
 import type { HoldQueue } from "./control/hold-queue";
 import type { RuleEngine } from "./control/rule-engine";
@@ -29,6 +30,17 @@ export interface ServerServices {
   exchangesPage(query: ExchangesQuery): Promise<ExchangesPage>;
   /** Streams the export in chunks; never holds the whole log in memory. */
   exportExchanges(query: ExportQuery): AsyncIterable<string>;
+  /** The LAN channel's sessions and IPMI users. */
+  lan: LanServices;
+}
+
+export interface LanServices {
+  sessions(): LanSessionsResponse;
+  /** Closes a session (the console's next packet finds none); false when it was not open. */
+  closeSession(id: number, reason: string): boolean;
+  users(): IpmiUsersResponse;
+  /** null: no such user ID; `error`: the change was refused (a duplicate name, ...). */
+  updateUser(id: number, patch: IpmiUserPatch): IpmiUserInfo | { error: string } | null;
 }
 
 const KEY = Symbol.for("bmc-console.services");

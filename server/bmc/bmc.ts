@@ -9,9 +9,11 @@
  */
 import type { ChassisAction, HostFacingBmc } from "../contract/host-control";
 import type { HandlerSpec } from "../router/types";
+import type { Channels } from "./channels";
 import type { Chassis } from "./chassis";
 import type { Controller } from "./controller";
 import type { FruDevices } from "./fru";
+import type { LanConfig } from "./lan-config";
 import type { Persistence } from "./persistence";
 import type { BmcProfile } from "./profile";
 import type { ResetKind } from "./reset";
@@ -19,6 +21,7 @@ import type { SdrRepository } from "./sdr";
 import type { Sel } from "./sel";
 import type { Sensors } from "./sensors";
 import type { BmcStore } from "./store";
+import type { IpmiUsers } from "./users";
 import type { Watchdog } from "./watchdog";
 
 export interface BmcParts {
@@ -31,6 +34,9 @@ export interface BmcParts {
   sdr: SdrRepository;
   sel: Sel;
   fru: FruDevices;
+  users: IpmiUsers;
+  channels: Channels;
+  lanConfig: LanConfig;
   store: BmcStore;
   persistence: Persistence;
 }
@@ -46,6 +52,12 @@ export class Bmc implements HostFacingBmc {
   readonly sdr: SdrRepository;
   readonly sel: Sel;
   readonly fru: FruDevices;
+  /** The IPMI users (22.26-22.30), their passwords sealed in the store. */
+  readonly users: IpmiUsers;
+  /** Channels and the access settings of the session-based ones (22.22-22.24). */
+  readonly channels: Channels;
+  /** The LAN channel's configuration parameters and security settings (23.1). */
+  readonly lanConfig: LanConfig;
   readonly store: BmcStore;
   /** Every command the BMC answers, for the router. */
   readonly handlers: HandlerSpec[];
@@ -60,6 +72,9 @@ export class Bmc implements HostFacingBmc {
     this.sdr = parts.sdr;
     this.sel = parts.sel;
     this.fru = parts.fru;
+    this.users = parts.users;
+    this.channels = parts.channels;
+    this.lanConfig = parts.lanConfig;
     this.store = parts.store;
     this.persistence = parts.persistence;
     this.handlers = handlers(this);
@@ -70,7 +85,16 @@ export class Bmc implements HostFacingBmc {
    * answers for itself what the reset does to it (reset.ts).
    */
   reset(kind: ResetKind): void {
-    for (const part of [this.controller, this.sdr, this.sel, this.sensors, this.chassis, this.watchdog]) {
+    for (const part of [
+      this.controller,
+      this.sdr,
+      this.sel,
+      this.sensors,
+      this.chassis,
+      this.watchdog,
+      this.channels,
+      this.lanConfig,
+    ]) {
       part.reset(kind);
     }
   }

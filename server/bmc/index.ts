@@ -13,6 +13,7 @@ import type { Logger } from "../logger";
 import type { Database } from "../persistence/database";
 import { Bmc } from "./bmc";
 import { BootOptions } from "./boot-options";
+import { Channels } from "./channels";
 import { Chassis, type ChassisStatus, chassisStatusFromProfile } from "./chassis";
 import { type BmcClock, realClock } from "./clock";
 import { Controller, type ControllerOverrides, controllerSetup } from "./controller";
@@ -21,12 +22,24 @@ import { appHandlers } from "./handlers/app";
 import { chassisHandlers } from "./handlers/chassis";
 import { sensorHandlers } from "./handlers/sensor";
 import { storageHandlers } from "./handlers/storage";
+import { transportHandlers } from "./handlers/transport";
+import { userHandlers } from "./handlers/users";
+import { type LanAddress, LanConfig } from "./lan-config";
 import { persist, readSaved } from "./persistence";
 import { type BmcProfile, defaultProfile, loadProfile } from "./profile";
 import { buildSdrRecords, SdrRepository } from "./sdr";
+import { SecretBox } from "./secret-box";
 import { Sel } from "./sel";
 import { Sensors, sensorModel } from "./sensors";
-import { type BmcStore, emptyPersisted, MemoryBmcStore, type PersistedBmc, PrismaBmcStore } from "./store";
+import {
+  type BmcStore,
+  emptyPersisted,
+  MemoryBmcStore,
+  type PersistedBmc,
+  PrismaBmcStore,
+  SETTING,
+} from "./store";
+import { IpmiUsers } from "./users";
 import { Watchdog, type WatchdogState, watchdogStateFromConfig } from "./watchdog";
 
 /** Changes to the profile's starting values (tests). */
@@ -47,6 +60,12 @@ export interface BmcOptions {
   store?: BmcStore;
   /** What the store held at start (openBmc loads it). */
   persisted?: PersistedBmc;
+  /** Seals the IPMI passwords in the store; default a key in memory (what it sealed opens only in this process). */
+  secrets?: SecretBox;
+  /** Sessions active on a channel, for Get Channel Info (or later: `bmc.channels.countSessionsWith`). */
+  activeSessions?: (channel: number) => number;
+  /** Where the LAN bus listens, for the LAN parameters (or later: `bmc.lanConfig.takeAddressFrom`). */
+  lanAddress?: () => LanAddress | null;
   log?: Logger;
 }
 
@@ -55,7 +74,8 @@ export function createBmc(options: BmcOptions = {}): Bmc {
   const clock = options.clock ?? realClock();
   const store = options.store ?? new MemoryBmcStore();
   const log = options.log;
-  const saved = readSaved(options.persisted ?? emptyPersisted(), log);
+  const persisted = options.persisted ?? emptyPersisted();
+  const saved = readSaved(persisted, log);
   const overrides = options.overrides ?? {};
 
   const controller = new Controller(controllerSetup(profile, overrides));
@@ -82,7 +102,25 @@ export function createBmc(options: BmcOptions = {}): Bmc {
     state: options.watchdogState ?? (saved.watchdog ? watchdogStateFromConfig(saved.watchdog) : undefined),
     surroundings: { controller, sel, sensors, chassis, generatorId: profile.device.slaveAddress, log },
   });
-  const persistence = persist({ chassis, sel, sensors, fru, watchdog }, store);
+  const users = new IpmiUsers({
+    profile,
+    saved: persisted.settings.get(SETTING.IPMI_USERS),
+    secrets: options.secrets ?? SecretBox.ephemeral(),
+    log,
+  });
+  const channels = new Channels({
+    profile,
+    saved: persisted.settings.get(SETTING.IPMI_CHANNELS),
+    ...(options.activeSessions ? { activeSessions: options.activeSessions } : {}),
+    log,
+  });
+  const lanConfig = new LanConfig({
+    profile,
+    saved: persisted.settings.get(SETTING.IPMI_LAN),
+    ...(options.lanAddress ? { address: options.lanAddress } : {}),
+    log,
+  });
+  const persistence = persist({ chassis, sel, sensors, fru, watchdog, users, channels, lanConfig }, store);
 
   // AC applied: the restore policy decides the power (and is saved), unless a test set it.
   if (overrides.chassis?.powerOn === undefined) {
@@ -90,8 +128,29 @@ export function createBmc(options: BmcOptions = {}): Bmc {
   }
 
   return new Bmc(
-    { profile, controller, chassis, watchdog, sensors, sdr, sel, fru, store, persistence },
-    (bmc) => [...appHandlers(bmc), ...chassisHandlers(bmc), ...sensorHandlers(bmc), ...storageHandlers(bmc)],
+    {
+      profile,
+      controller,
+      chassis,
+      watchdog,
+      sensors,
+      sdr,
+      sel,
+      fru,
+      users,
+      channels,
+      lanConfig,
+      store,
+      persistence,
+    },
+    (bmc) => [
+      ...appHandlers(bmc),
+      ...chassisHandlers(bmc),
+      ...sensorHandlers(bmc),
+      ...storageHandlers(bmc),
+      ...userHandlers(bmc),
+      ...transportHandlers(bmc),
+    ],
   );
 }
 
@@ -101,6 +160,12 @@ export interface OpenBmcOptions extends Omit<BmcOptions, "persisted" | "store"> 
   store?: BmcStore;
   /** A profile file (BMC_PROFILE); ignored when `profile` is given. Default: the shipped profile. */
   profilePath?: string;
+  /**
+   * The key file of the IPMI passwords (`secretKeyPathFor(DATABASE_URL)`: ipmi-secrets.key
+   * beside the database), created at the first start; ignored when `secrets` is given.
+   * Without either, a key in memory.
+   */
+  secretKeyPath?: string;
 }
 
 /** Loads the profile and the persisted state, then creates the BMC. Throws ProfileError on a bad profile. */
@@ -109,7 +174,10 @@ export async function openBmc(options: OpenBmcOptions = {}): Promise<Bmc> {
   const store =
     options.store ?? (options.db ? new PrismaBmcStore(options.db, options.log) : new MemoryBmcStore());
   const persisted = await store.load();
-  const bmc = createBmc({ ...options, profile, store, persisted });
+  const secrets =
+    options.secrets ??
+    (options.secretKeyPath ? SecretBox.open(options.secretKeyPath, options.log) : SecretBox.ephemeral());
+  const bmc = createBmc({ ...options, profile, store, persisted, secrets });
   options.log?.info(
     `bmc: profile "${profile.name}": ${profile.sensors.length} sensors, ${profile.fru.length} FRU devices, ` +
       `SEL ${bmc.sel.count}/${profile.sel.capacity} entries, power ${bmc.chassis.powerOn ? "on" : "off"}`,
@@ -120,10 +188,14 @@ export async function openBmc(options: OpenBmcOptions = {}): Promise<Bmc> {
 export { Bmc } from "./bmc";
 export type { BmcClock } from "./clock";
 export { realClock } from "./clock";
+export { lanSecurityWarnings } from "./lan-config";
 export type { BmcProfile } from "./profile";
 export { defaultProfile, loadProfile, loadProfileFile, ProfileError, parseProfile } from "./profile";
 export type { ResetKind } from "./reset";
+export { SecretBox, secretKeyPathFor } from "./secret-box";
 export type { BmcStore, PersistedBmc } from "./store";
 export { MemoryBmcStore, PrismaBmcStore } from "./store";
+export type { AdminBootstrap } from "./users";
+export { bootstrapAdmin } from "./users";
 export type { WatchdogState } from "./watchdog";
 export { Watchdog } from "./watchdog";

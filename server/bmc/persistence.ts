@@ -6,16 +6,22 @@
  *
  * Kept: SEL entries and counters, the SEL clock offset, FRU writes, thresholds clients
  * set, boot options, power restore policy and power state, powered-on time (POH), the
- * watchdog configuration (not a running countdown). docs/profile.md lists them for users.
+ * watchdog configuration (not a running countdown), the IPMI users (passwords sealed),
+ * the non-volatile channel access and the LAN parameters set. Those last three are read
+ * back by their own classes (users.ts, channels.ts, lan-config.ts), the users' because
+ * opening the passwords needs the key. docs/profile.md lists them for users.
  */
 import { z } from "zod";
 import type { Logger } from "../logger";
 import { type BootOptionsState, restoreBootOptions } from "./boot-options";
+import type { Channels } from "./channels";
 import type { Chassis, ChassisSnapshot } from "./chassis";
 import type { FruDevices } from "./fru";
+import type { LanConfig } from "./lan-config";
 import type { Sel, SelEntry, SelMeta } from "./sel";
 import type { Sensors, ThresholdOverride } from "./sensors";
 import { type BmcStore, type PersistedBmc, SETTING } from "./store";
+import type { IpmiUsers } from "./users";
 import type { Watchdog, WatchdogConfig } from "./watchdog";
 
 // ---- what the store held, checked ------------------------------------------------------
@@ -96,6 +102,10 @@ export interface PersistentParts {
   sensors: Sensors;
   fru: FruDevices;
   watchdog: Watchdog;
+  /** IPMI users, channel access and LAN configuration (read back by their own classes: users.ts, ...). */
+  users: IpmiUsers;
+  channels: Channels;
+  lanConfig: LanConfig;
 }
 
 export interface Persistence {
@@ -107,7 +117,11 @@ export interface Persistence {
 
 /** Subscribes the store to the parts' changes. */
 export function persist(parts: PersistentParts, store: BmcStore): Persistence {
-  const { chassis, sel, sensors, fru, watchdog } = parts;
+  const { chassis, sel, sensors, fru, watchdog, users, channels, lanConfig } = parts;
+  // Saved at their first change (at the first start: the admin's password, bootstrapAdmin);
+  // until then each start reads the profile's, so a start that died before the admin got
+  // its password leaves no user without one behind.
+  const saveUsers = () => store.saveSetting(SETTING.IPMI_USERS, users.persisted());
   const saveChassis = (snapshot: ChassisSnapshot) => store.saveSetting(SETTING.CHASSIS, snapshot);
   let savedWatchdog = JSON.stringify(watchdog.config());
   const unsubscribe = [
@@ -141,6 +155,11 @@ export function persist(parts: PersistentParts, store: BmcStore): Persistence {
       savedWatchdog = json;
       store.saveSetting(SETTING.WATCHDOG, watchdog.config());
     }),
+    users.onChange(saveUsers),
+    channels.onChange(({ which }) => {
+      if (which === "non-volatile") store.saveSetting(SETTING.IPMI_CHANNELS, channels.persisted());
+    }),
+    lanConfig.onChange(() => store.saveSetting(SETTING.IPMI_LAN, lanConfig.persisted())),
   ];
   return {
     flush: () => store.flush(),

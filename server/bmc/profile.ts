@@ -13,6 +13,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { z } from "zod";
+import { IMPLEMENTED_CIPHER_SUITES } from "../ipmi/lan/cipher-suites";
 import { FRU_DATE_EPOCH_MS } from "../ipmi/records/fru";
 import { type LinearFactors, rawDomain, valueToRaw } from "../ipmi/spec/linear";
 import {
@@ -339,15 +340,59 @@ const channel = z.strictObject({
 });
 
 const user = z.strictObject({
-  /** User 1 is the anonymous (null) user. */
-  id: int(1, 63),
+  /** User 1 is the null user (no name); this BMC has 16 user IDs. */
+  id: int(1, 16),
   name: ascii(16).default(""),
-  /** The simulator's credential, plain text: never a real BMC's. IPMI 2.0 passwords take up to 20 bytes. */
+  /**
+   * The simulator's credential, plain text (test profiles): never a real BMC's. IPMI 2.0
+   * passwords take up to 20 bytes; "" sets none. The shipped profile sets none: user 2
+   * gets IPMI_ADMIN_PASSWORD or a generated one at the first start (users.ts).
+   */
   password: ascii(20).default(""),
   enabled: z.boolean().default(true),
   privilege: code(PRIVILEGE_LEVELS.codes, "privilege level", 5).default(PRIVILEGE_LEVELS.codes.user),
   /** Channels the user may use; default: every session-based channel. */
   channels: z.array(int(0, 0x0f)).optional(),
+});
+
+// ---- the LAN channel's security ------------------------------------------------------
+
+/** IPMI 1.5 authentication types a profile may enable (MD2 and OEM are not implemented). */
+export const LAN_AUTH_TYPES = ["none", "md5", "straight"] as const;
+export type LanAuthTypeName = (typeof LAN_AUTH_TYPES)[number];
+
+/**
+ * What the LAN channel accepts (lan-config.ts). The defaults are the safe ones: IPMI 1.5
+ * with MD5 only, RMCP+ cipher suites 3 and 17, no null user, no anonymous login. "none",
+ * "straight", suite 0 and the two `allow` switches weaken it and are only on when the
+ * profile writes them (docs/profile.md, docs/security.md); the start log and the
+ * dashboard say so (lanSecurityWarnings).
+ */
+const lan = z.strictObject({
+  authTypes: z
+    .array(z.enum(LAN_AUTH_TYPES, { message: `one of ${LAN_AUTH_TYPES.join(", ")}` }))
+    .default(["md5"])
+    .refine((a) => new Set(a).size === a.length, "each authentication type once"),
+  cipherSuites: z
+    .array(
+      int(0, 0xff).refine(
+        (n) => IMPLEMENTED_CIPHER_SUITES.includes(n),
+        `this BMC implements cipher suites ${IMPLEMENTED_CIPHER_SUITES.join(", ")}`,
+      ),
+    )
+    .max(16, "at most 16 cipher suites (LAN parameter 23)")
+    .default([3, 17])
+    .refine((a) => new Set(a).size === a.length, "each cipher suite once"),
+  /** User 1 (no name) may log in with its password. */
+  allowNullUser: z.boolean().default(false),
+  /** User 1 may log in without a password (anonymous login). */
+  allowAnonymous: z.boolean().default(false),
+  /** Most sessions at once on the LAN channel. */
+  sessionLimit: int(1, 63).default(8),
+  /** A session idle this long is closed. */
+  idleTimeoutSeconds: int(1, 3600).default(60),
+  /** LAN parameter 16, the SNMP trap community string. */
+  communityString: ascii(18).default("public"),
 });
 
 // ---- the profile ---------------------------------------------------------------------
@@ -397,6 +442,7 @@ const profileShape = z.strictObject({
   fru: z.array(fruDevice).default([]),
   channels: z.array(channel).default([]),
   users: z.array(user).default([]),
+  lan: lan.prefault({}),
 });
 
 export type BmcProfile = z.output<typeof profileShape>;
@@ -406,6 +452,7 @@ export type DiscreteSensorProfile = Extract<SensorProfile, { kind: "discrete" }>
 export type FruProfile = BmcProfile["fru"][number];
 export type ChannelProfile = BmcProfile["channels"][number];
 export type UserProfile = BmcProfile["users"][number];
+export type LanProfile = BmcProfile["lan"];
 
 export function linearFactors(s: ThresholdSensorProfile): LinearFactors {
   return { m: s.m, b: s.b, bExp: s.bExp, rExp: s.rExp, format: s.format };
@@ -467,12 +514,25 @@ function crossCheck(p: BmcProfile, ctx: CheckCtx): void {
   });
 
   const seenUsers = new Map<number, number>();
+  const seenNames = new Map<string, number>();
   p.users.forEach((u, i) => {
     const first = seenUsers.get(u.id);
     if (first !== undefined) issue(["users", i, "id"], `user ${u.id} is already users[${first}]`);
     else seenUsers.set(u.id, i);
-    for (const c of u.channels ?? [])
-      if (!seenChannels.has(c)) issue(["users", i, "channels"], `channel ${c} is not in "channels"`);
+    for (const c of u.channels ?? []) {
+      const at = seenChannels.get(c);
+      if (at === undefined) issue(["users", i, "channels"], `channel ${c} is not in "channels"`);
+      else if (p.channels[at]?.sessionSupport === "session-less")
+        issue(
+          ["users", i, "channels"],
+          `channel ${c} is session-less: users log in on session-based channels`,
+        );
+    }
+    if (u.id === 1 && u.name !== "")
+      issue(["users", i, "name"], "user 1 is the null user: its name is empty");
+    const named = u.name === "" ? undefined : seenNames.get(u.name);
+    if (named !== undefined) issue(["users", i, "name"], `user name "${u.name}" is already users[${named}]`);
+    else if (u.name !== "") seenNames.set(u.name, i);
   });
 }
 

@@ -24,6 +24,12 @@ export const SETTING = {
   CHASSIS: "chassis",
   BOOT_OPTIONS: "boot-options",
   WATCHDOG: "watchdog",
+  /** The IPMI users (users.ts), passwords sealed by the SecretBox. */
+  IPMI_USERS: "ipmi-users",
+  /** Non-volatile channel access (channels.ts). */
+  IPMI_CHANNELS: "ipmi-channels",
+  /** LAN configuration parameters (lan-config.ts). */
+  IPMI_LAN: "ipmi-lan",
 } as const;
 
 export interface PersistedBmc {

@@ -42,6 +42,7 @@ describe("createBmc", () => {
       ["app.get-system-guid", 0x06, 0x37, "none"],
       ["app.get-system-interface-capabilities", 0x06, 0x57, "user"],
       ["app.get-channel-access", 0x06, 0x41, "user"],
+      ["app.set-channel-access", 0x06, 0x40, "admin"],
       ["app.get-channel-info", 0x06, 0x42, "user"],
       ["chassis.get-chassis-capabilities", 0x00, 0x00, "user"],
       ["chassis.get-chassis-status", 0x00, 0x01, "user"],
@@ -76,6 +77,13 @@ describe("createBmc", () => {
       ["storage.clear-sel", 0x0a, 0x47, "operator"],
       ["storage.get-sel-time", 0x0a, 0x48, "user"],
       ["storage.set-sel-time", 0x0a, 0x49, "operator"],
+      ["app.set-user-access", 0x06, 0x43, "admin"],
+      ["app.get-user-access", 0x06, 0x44, "operator"],
+      ["app.set-user-name", 0x06, 0x45, "admin"],
+      ["app.get-user-name", 0x06, 0x46, "operator"],
+      ["app.set-user-password", 0x06, 0x47, "admin"],
+      ["transport.set-lan-configuration-parameters", 0x0c, 0x01, "admin"],
+      ["transport.get-lan-configuration-parameters", 0x0c, 0x02, "operator"],
     ]);
     for (const h of handlers) expect(h.description).toBe(commandName(h.netFn, h.cmd));
   });

@@ -5,7 +5,6 @@
  */
 import {
   CC_QUEUE_EMPTY,
-  CURRENT_CHANNEL,
   clearMessageFlags,
   coldReset,
   getAcpiPowerState,
@@ -27,18 +26,17 @@ import {
   type SystemInterfaceCapabilities,
   setAcpiPowerState,
   setBmcGlobalEnables,
+  setChannelAccess,
   setWatchdogTimer,
   warmReset,
 } from "../../ipmi/commands/app";
 import { IpmiError } from "../../ipmi/ipmi-error";
-import { ACCESS_MODES, IANA_IPMI_FORUM, SESSION_SUPPORT } from "../../ipmi/spec/tables";
 import { handlerFor } from "../../router/handler";
 import type { HandlerContext, HandlerSpec } from "../../router/types";
 import type { Bmc } from "../bmc";
+import { type AccessCopy, ChannelAccessError, type ChannelAccessSettings, requestChannel } from "../channels";
 import { GLOBAL_ENABLES } from "../controller";
 import { invalidField } from "../invalid-field";
-import type { ChannelProfile } from "../profile";
-import { channelOf } from "../request-channel";
 
 /** Set ACPI Power State: the system and device state values 20.6 defines; 7Fh is "no change". */
 const ACPI_SYSTEM_STATES = new Set([
@@ -73,6 +71,10 @@ const ACCESS_NON_VOLATILE = 0x40;
 const ACCESS_VOLATILE = 0x80;
 /** Get Channel Access completion code 82h: command not supported for the selected channel (session-less). */
 export const CC_CHANNEL_SESSION_LESS = 0x82;
+/** Set Channel Access 83h: access mode not supported. */
+export const CC_ACCESS_MODE_NOT_SUPPORTED = 0x83;
+/** Set Channel Access bytes 2 and 3 bits 7:6: 01b set non-volatile, 10b set volatile, 11b reserved. */
+const SET_COPY: Readonly<Record<number, AccessCopy>> = { 1: "non-volatile", 2: "volatile" };
 
 export function appHandlers(bmc: Bmc): HandlerSpec[] {
   const { controller, watchdog } = bmc;
@@ -165,45 +167,76 @@ export function appHandlers(bmc: Bmc): HandlerSpec[] {
         if (access & 0x3f || (which !== ACCESS_NON_VOLATILE && which !== ACCESS_VOLATILE)) {
           invalidField("byte 2 must be 40h (non-volatile) or 80h (present setting)");
         }
-        const c = requestedChannel(bmc, ctx, channel);
-        if (c.sessionSupport === "session-less") {
-          throw new IpmiError(CC_CHANNEL_SESSION_LESS, `channel ${c.number} is session-less`);
-        }
-        // No Set Channel Access yet: the volatile and non-volatile settings are the profile's.
-        const a = c.access;
+        const number = requestedChannel(bmc, ctx, channel);
+        const a = bmc.channels.get(number, which === ACCESS_VOLATILE ? "volatile" : "non-volatile");
+        if (!a) throw new IpmiError(CC_CHANNEL_SESSION_LESS, `channel ${number} is session-less`);
         return {
           access: {
             pefAlertingDisabled: !a.pefAlerting,
             perMessageAuthDisabled: !a.perMessageAuth,
             userLevelAuthDisabled: !a.userLevelAuth,
-            mode: ACCESS_MODES.codes[a.mode],
+            mode: a.mode,
           },
           privilegeLimit: { limit: a.privilegeLimit & 0x0f },
         };
       },
     }),
+    handlerFor(setChannelAccess, {
+      handle: (ctx) => {
+        const { channel, access, privilege } = ctx.request;
+        const number = requestedChannel(bmc, ctx, channel);
+        if (access.set === 3) invalidField("channel access bits 7:6 = 11b is reserved");
+        if (privilege.set === 3) invalidField("privilege level limit bits 7:6 = 11b is reserved");
+        if (privilege.reserved !== 0) invalidField("privilege level limit bits 5:4 are reserved");
+        const accessChange: Partial<ChannelAccessSettings> = {
+          mode: access.mode,
+          pefAlerting: !access.pefAlertingDisabled,
+          perMessageAuth: !access.perMessageAuthDisabled,
+          userLevelAuth: !access.userLevelAuthDisabled,
+        };
+        const changes: Array<[AccessCopy, Partial<ChannelAccessSettings>]> = [];
+        if (access.set !== 0) changes.push([SET_COPY[access.set]!, accessChange]);
+        if (privilege.set !== 0)
+          changes.push([SET_COPY[privilege.set]!, { privilegeLimit: privilege.limit }]);
+        // Checked first, so a refused request changes nothing.
+        if (!bmc.channels.isSessionBased(number)) {
+          throw new IpmiError(CC_CHANNEL_SESSION_LESS, `channel ${number} is session-less`);
+        }
+        if (privilege.set !== 0 && !(privilege.limit >= 1 && privilege.limit <= 5)) {
+          invalidField(`privilege level limit ${privilege.limit} is reserved`);
+        }
+        for (const [which, change] of changes) {
+          try {
+            bmc.channels.set(number, which, change);
+          } catch (err) {
+            if (!(err instanceof ChannelAccessError)) throw err;
+            if (err.reason === "mode") throw new IpmiError(CC_ACCESS_MODE_NOT_SUPPORTED, err.message);
+            if (err.reason === "session-less") throw new IpmiError(CC_CHANNEL_SESSION_LESS, err.message);
+            invalidField(err.message);
+          }
+        }
+      },
+    }),
     handlerFor(getChannelInfo, {
       handle: (ctx) => {
-        const c = requestedChannel(bmc, ctx, ctx.request.channel);
+        const info = bmc.channels.info(requestedChannel(bmc, ctx, ctx.request.channel))!;
         return {
-          channel: c.number,
-          medium: c.medium & 0x7f,
-          protocol: c.protocol & 0x1f,
-          // No sessions are active until the LAN channel exists.
-          sessions: { support: SESSION_SUPPORT.codes[c.sessionSupport], active: 0 },
-          vendorId: IANA_IPMI_FORUM,
-          aux: c.auxInfo,
+          channel: info.number,
+          medium: info.medium,
+          protocol: info.protocol,
+          sessions: { support: info.sessionSupport, active: info.activeSessions },
+          vendorId: info.vendorId,
+          aux: info.auxInfo,
         };
       },
     }),
   ];
 }
 
-/** The channel a Get Channel Info / Access asks about (0Eh: the one the request came in on). */
-function requestedChannel(bmc: Bmc, ctx: HandlerContext<unknown>, channel: number): ChannelProfile {
+/** The channel a channel command asks about (0Eh: the one the request came in on); CCh when it does not exist. */
+function requestedChannel(bmc: Bmc, ctx: HandlerContext<unknown>, channel: number): number {
   if (channel & 0xf0) invalidField("channel byte bits 7:4 are reserved");
-  const number = channel === CURRENT_CHANNEL ? channelOf(bmc.profile.channels, ctx) : channel;
-  const c = bmc.profile.channels.find((ch) => ch.number === number);
-  if (!c) invalidField(`channel ${number} does not exist`);
-  return c;
+  const number = requestChannel(channel, ctx, bmc.profile.channels);
+  if (!bmc.channels.exists(number)) invalidField(`channel ${number} does not exist`);
+  return number;
 }

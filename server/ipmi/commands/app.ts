@@ -16,12 +16,25 @@ import {
 } from "../lan/auth15";
 import { getChannelCipherSuitesRequest, getChannelCipherSuitesResponse } from "../lan/cipher-suites";
 import {
+  CLOSE_SESSION_CC,
+  closeSessionRequest,
+  GET_SESSION_INFO_CC,
+  getChannelAuthCapabilitiesRequest,
+  getChannelAuthCapabilitiesResponse,
+  getSessionInfoRequest,
+  getSessionInfoResponse,
+  SET_SESSION_PRIVILEGE_CC,
+  setSessionPrivilegeRequest,
+  setSessionPrivilegeResponse,
+} from "../lan/session-messages";
+import {
   type Bytes,
   bit,
   bits,
   bytes,
   type Codec,
   dependent,
+  type Earlier,
   empty,
   flag,
   type In,
@@ -579,6 +592,154 @@ export const getChannelInfo = command({
   }),
 });
 
+// ---- users (sections 22.26-22.30) --------------------------------------------------------------------
+
+/** Set User Password (22.30) 80h: the test failed, the password does not match. */
+export const CC_PASSWORD_TEST_FAILED = 0x80;
+/** Set User Password (22.30) 81h: the test failed, the password was set in the other size. */
+export const CC_PASSWORD_WRONG_SIZE = 0x81;
+
+/** User ID byte (22.26-22.30): bits 5:0, bits 7:6 reserved (Set User Password uses bit 7). */
+const userIdBits = bit("User ID", 0, 5, (v) => (v === 0 ? "0 (reserved)" : String(v)));
+const userIdByte = bits(1, { id: userIdBits, reserved: bit(undefined, 6, 7) });
+
+const enabledWhenSet = (v: boolean) => (v ? "enabled" : "disabled");
+
+/** A user name field (22.28, 22.29): ASCII, 00h-terminated and 00h-padded to 16 bytes. */
+function userNameText(b: Uint8Array): string {
+  const end = b.indexOf(0);
+  const name = b.subarray(0, end < 0 ? b.length : end);
+  if (name.length === 0) return "(none)";
+  return name.every((c) => c >= 0x20 && c <= 0x7e)
+    ? JSON.stringify(String.fromCharCode(...name))
+    : hexText(b);
+}
+
+const USER_ENABLE_STATUS: ReadonlyMap<number, string> = new Map([
+  [0, "Unspecified"],
+  [1, "Enabled (Set User Password)"],
+  [2, "Disabled (Set User Password)"],
+]);
+
+const PASSWORD_OPERATIONS: ReadonlyMap<number, string> = new Map([
+  [0, "Disable user"],
+  [1, "Enable user"],
+  [2, "Set password"],
+  [3, "Test password"],
+]);
+
+/** Set User Password byte 2 bits 1:0. */
+export const PASSWORD_OPERATION = { DISABLE: 0, ENABLE: 1, SET: 2, TEST: 3 } as const;
+
+export const setUserAccess = command({
+  netFn: NF,
+  cmd: 0x43,
+  name: "Set User Access Command",
+  privilege: "admin",
+  request: struct({
+    channel: bits(1, {
+      change: flag("Change bits 6:4", 7),
+      callbackOnly: flag("User restricted to callback", 6),
+      linkAuth: flag("User link authentication", 5, enabledWhenSet),
+      ipmiMessaging: flag("User IPMI messaging", 4, enabledWhenSet),
+      channel: bit("Channel number", 0, 3, channelLabel),
+    }),
+    user: userIdByte,
+    limit: bits(1, {
+      privilege: bit("User privilege level limit", 0, 3, privilegeLevel),
+      reserved: bit(undefined, 4, 7),
+    }),
+    // Optional (22.26 byte 4); 0 = only the BMC's own limit.
+    sessions: optional(
+      bits(1, {
+        limit: bit("User simultaneous session limit", 0, 3, (v) =>
+          v === 0 ? "0 (BMC limit only)" : String(v),
+        ),
+        reserved: bit(undefined, 4, 7),
+      }),
+    ),
+  }),
+  response: empty,
+});
+
+export const getUserAccess = command({
+  netFn: NF,
+  cmd: 0x44,
+  name: "Get User Access Command",
+  privilege: "operator",
+  request: struct({
+    channel: bits(1, { channel: bit("Channel number", 0, 3, channelLabel), reserved: bit(undefined, 4, 7) }),
+    user: userIdByte,
+  }),
+  response: struct({
+    maxUsers: bits(1, { count: bit("Maximum user IDs", 0, 5), reserved: bit(undefined, 6, 7) }),
+    enabled: bits(1, {
+      status: bit("User ID enable status", 6, 7, lookup(USER_ENABLE_STATUS)),
+      count: bit("Enabled user IDs", 0, 5),
+    }),
+    fixedNames: bits(1, { count: bit("User IDs with fixed names", 0, 5), reserved: bit(undefined, 6, 7) }),
+    access: bits(1, {
+      reserved: bit(undefined, 7),
+      callbackOnly: flag("User restricted to callback", 6),
+      linkAuth: flag("User link authentication", 5, enabledWhenSet),
+      ipmiMessaging: flag("User IPMI messaging", 4, enabledWhenSet),
+      privilege: bit("User privilege level limit", 0, 3, privilegeLevel),
+    }),
+  }),
+});
+
+export const setUserName = command({
+  netFn: NF,
+  cmd: 0x45,
+  name: "Set User Name",
+  privilege: "admin",
+  request: struct({ user: userIdByte, name: bytes("User name", 16, userNameText) }),
+  response: empty,
+});
+
+export const getUserName = command({
+  netFn: NF,
+  cmd: 0x46,
+  name: "Get User Name Command",
+  privilege: "operator",
+  request: struct({ user: userIdByte }),
+  response: struct({ name: bytes("User name", 16, userNameText) }),
+});
+
+/** Byte 1 bit 7 of Set User Password: the password data is 20 bytes (IPMI 2.0) rather than 16. */
+function passwordData(earlier: Earlier): Codec<Uint8Array | undefined, Bytes | undefined> {
+  const user = earlier.user as { twentyBytes?: unknown } | undefined;
+  const size = user?.twentyBytes === true ? 20 : 16;
+  // The password is not shown; its bytes are the field's hex.
+  return optional(bytes("Password", size, (b) => `${b.length} bytes`));
+}
+
+export const setUserPassword = command({
+  netFn: NF,
+  cmd: 0x47,
+  name: "Set User Password Command",
+  privilege: "admin",
+  completionCodes: {
+    [CC_PASSWORD_TEST_FAILED]:
+      "Password test failed: password size correct, but password data does not match",
+    [CC_PASSWORD_WRONG_SIZE]: "Password test failed: wrong password size was used",
+  },
+  request: struct({
+    user: bits(1, {
+      twentyBytes: flag("Password size", 7, (v) => (v ? "20 bytes" : "16 bytes")),
+      reserved: bit(undefined, 6),
+      id: userIdBits,
+    }),
+    operation: bits(1, {
+      operation: bit("Operation", 0, 1, lookup(PASSWORD_OPERATIONS)),
+      reserved: bit(undefined, 2, 7),
+    }),
+    // 22.30: present for "set password" and "test password"; ignored (and often left out) otherwise.
+    password: dependent({ minLength: 0, maxLength: 20 }, passwordData),
+  }),
+  response: empty,
+});
+
 // ---- system interface capabilities (section 22.9) -------------------------------------------------
 
 /** System interface types of Get System Interface Capabilities request byte 1 (22.9). */
@@ -711,6 +872,52 @@ export const getChannelCipherSuites = command({
   response: getChannelCipherSuitesResponse,
 });
 
+export const getChannelAuthCapabilities = command({
+  netFn: NF,
+  cmd: 0x38,
+  name: "Get Channel Authentication Capabilities",
+  privilege: "none",
+  request: getChannelAuthCapabilitiesRequest,
+  response: getChannelAuthCapabilitiesResponse,
+});
+
+export const setSessionPrivilege = command({
+  netFn: NF,
+  cmd: 0x3b,
+  name: "Set Session Privilege Level",
+  privilege: "user",
+  completionCodes: {
+    [SET_SESSION_PRIVILEGE_CC.NOT_AVAILABLE_FOR_USER]: "Requested level not available for this user",
+    [SET_SESSION_PRIVILEGE_CC.EXCEEDS_LIMIT]: "Requested level exceeds channel and/or user privilege limit",
+    [SET_SESSION_PRIVILEGE_CC.CANNOT_DISABLE_USER_LEVEL_AUTH]: "Cannot disable user level authentication",
+  },
+  request: setSessionPrivilegeRequest,
+  response: setSessionPrivilegeResponse,
+});
+
+export const closeSession = command({
+  netFn: NF,
+  cmd: 0x3c,
+  name: "Close Session",
+  privilege: "callback",
+  completionCodes: {
+    [CLOSE_SESSION_CC.INVALID_SESSION_ID]: "Invalid session ID in request",
+    [CLOSE_SESSION_CC.INVALID_HANDLE]: "Invalid session handle in request",
+  },
+  request: closeSessionRequest,
+  response: empty,
+});
+
+export const getSessionInfo = command({
+  netFn: NF,
+  cmd: 0x3d,
+  name: "Get Session Info",
+  privilege: "user",
+  completionCodes: { [GET_SESSION_INFO_CC.INVALID_HANDLE]: "Invalid session handle in request" },
+  request: getSessionInfoRequest,
+  response: getSessionInfoResponse,
+});
+
 // ---- the netfn's table ---------------------------------------------------------------------------
 
 export const APP_COMMANDS: readonly Command[] = [
@@ -760,18 +967,18 @@ export const APP_COMMANDS: readonly Command[] = [
   named({ netFn: NF, cmd: 0x34, name: "Send Message", privilege: "user" }),
   named({ netFn: NF, cmd: 0x58, name: "Set System Info Parameters", privilege: "admin" }),
   named({ netFn: NF, cmd: 0x59, name: "Get System Info Parameters", privilege: "user" }),
-  named({ netFn: NF, cmd: 0x38, name: "Get Channel Authentication Capabilities", privilege: "none" }),
+  getChannelAuthCapabilities,
   getSessionChallenge,
   activateSession,
-  named({ netFn: NF, cmd: 0x3b, name: "Set Session Privilege Level", privilege: "user" }),
-  named({ netFn: NF, cmd: 0x3c, name: "Close Session", privilege: "callback" }),
-  named({ netFn: NF, cmd: 0x3d, name: "Get Session Info", privilege: "user" }),
+  setSessionPrivilege,
+  closeSession,
+  getSessionInfo,
   named({ netFn: NF, cmd: 0x3f, name: "Get AuthCode", privilege: "operator" }),
-  named({ netFn: NF, cmd: 0x43, name: "Set User Access Command", privilege: "admin" }),
-  named({ netFn: NF, cmd: 0x44, name: "Get User Access Command", privilege: "operator" }),
-  named({ netFn: NF, cmd: 0x45, name: "Set User Name", privilege: "admin" }),
-  named({ netFn: NF, cmd: 0x46, name: "Get User Name Command", privilege: "operator" }),
-  named({ netFn: NF, cmd: 0x47, name: "Set User Password Command", privilege: "admin" }),
+  setUserAccess,
+  getUserAccess,
+  setUserName,
+  getUserName,
+  setUserPassword,
   named({ netFn: NF, cmd: 0x48, name: "Activate Payload", privilege: "callback" }),
   named({ netFn: NF, cmd: 0x49, name: "Deactivate Payload", privilege: "callback" }),
   named({ netFn: NF, cmd: 0x4a, name: "Get Payload Activation Status", privilege: "user" }),

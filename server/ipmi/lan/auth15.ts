@@ -316,6 +316,12 @@ export class PendingChallenges {
     return pending;
   }
 
+  /** The pending challenge with this temporary session ID, left pending (to check an AuthCode with its user's password). */
+  peek(temporarySessionId: number, now: number): PendingChallenge | undefined {
+    const p = this.byId.get(temporarySessionId);
+    return p !== undefined && now - p.issuedAt <= this.lifetimeMs ? p : undefined;
+  }
+
   /**
    * The pending challenge an Activate Session request names (its session header's Session ID
    * and its challenge string), consumed: a second activation with the same one fails. A
