@@ -3,13 +3,17 @@ import {
   bytesOf,
   ccLabel,
   DASH,
+  exchangeCcLabel,
+  exchangeCcName,
   exchangeCommandLabel,
+  exchangeFrom,
   formatIso,
   formatLatency,
   formatTime,
   groupOf,
   hex2,
   hexDumpLines,
+  isRmcpPlusStatus,
   matchesText,
   netFnLabel,
   responseBytes,
@@ -91,6 +95,47 @@ describe("command labels", () => {
     );
     expect(exchangeCommandLabel({ netFn: 0x2c, cmd: 0x01, request: "" })).toBe("Cmd 01h");
   });
+
+  it("names a LAN session-layer record by its payload", () => {
+    const none = { netFn: null, cmd: null, request: "" };
+    expect(exchangeCommandLabel({ ...none, payload: "presence-ping" })).toBe("RMCP presence ping");
+    expect(exchangeCommandLabel({ ...none, payload: "open-session" })).toBe("RMCP+ Open Session");
+    expect(exchangeCommandLabel({ ...none, payload: "rakp-1" })).toBe("RAKP 1 / RAKP 2");
+    expect(exchangeCommandLabel({ ...none, payload: "rakp-3" })).toBe("RAKP 3 / RAKP 4");
+    expect(exchangeCommandLabel({ netFn: 0x06, cmd: 0x01, request: "", payload: null })).toBe(
+      "Get Device ID",
+    );
+  });
+});
+
+describe("answer codes of LAN handshake records", () => {
+  it("reads the cc of Open Session and RAKP records as an RMCP+ status code", () => {
+    expect(isRmcpPlusStatus({ payload: "rakp-1" })).toBe(true);
+    expect(isRmcpPlusStatus({ payload: "presence-ping" })).toBe(false);
+    expect(isRmcpPlusStatus({ payload: null })).toBe(false);
+    expect(exchangeCcName({ cc: 0x0d, payload: "rakp-1" })).toBe("Unauthorized name");
+    expect(exchangeCcLabel({ cc: 0x0f, payload: "rakp-3" })).toBe("0Fh Invalid integrity check value");
+    expect(exchangeCcLabel({ cc: 0x00, payload: "open-session" })).toBe("00h No errors");
+    expect(exchangeCcName({ cc: 0x7f, payload: "open-session" })).toBe("Reserved");
+  });
+
+  it("keeps completion code names for IPMI messages, and a dash when nothing was sent", () => {
+    expect(exchangeCcLabel({ cc: 0xc1, payload: null })).toBe("C1h Invalid Command");
+    expect(exchangeCcName({ cc: null, payload: "rakp-1" })).toBeNull();
+    expect(exchangeCcLabel({ cc: null, payload: "presence-ping" })).toBe(DASH);
+  });
+});
+
+describe("exchangeFrom", () => {
+  it("shows user@peer in a session, the null user by name", () => {
+    expect(exchangeFrom({ peer: "127.0.0.1:50123", user: "alice" })).toBe("alice@127.0.0.1:50123");
+    expect(exchangeFrom({ peer: "127.0.0.1:50123", user: "" })).toBe("(null user)@127.0.0.1:50123");
+  });
+
+  it("shows just the address outside a session and a dash on the system interface", () => {
+    expect(exchangeFrom({ peer: "[::1]:623", user: null })).toBe("[::1]:623");
+    expect(exchangeFrom({ peer: null, user: null })).toBe(DASH);
+  });
 });
 
 describe("bytes", () => {
@@ -138,5 +183,14 @@ describe("matchesText", () => {
 
   it("matches everything when the text is blank", () => {
     expect(matchesText(x, "  ")).toBe(true);
+  });
+
+  it("matches who sent a LAN exchange and a handshake's payload name", () => {
+    const lan = { ...x, peer: "10.0.0.5:50123", user: "alice" };
+    expect(matchesText(lan, "alice@10.0.0")).toBe(true);
+    expect(matchesText(lan, "bob")).toBe(false);
+    expect(matchesText({ netFn: null, cmd: null, request: "", payload: "rakp-3" as const }, "rakp 3")).toBe(
+      true,
+    );
   });
 });

@@ -2,10 +2,11 @@
  * Pure formatting helpers for the console. No React, no DOM: everything here is
  * unit-tested in format.test.ts. Relative imports keep it loadable by a bare vitest.
  */
-import type { ExchangeDto } from "../server/contract/exchange";
+import { type ExchangeDto, SESSION_PAYLOAD_NAMES } from "../server/contract/exchange";
 import { commandLabel } from "../server/ipmi/commands";
 import { completionCodeName } from "../server/ipmi/completion-codes";
 import { hexByte, parseHex } from "../server/ipmi/hex";
+import { RMCP_PLUS_STATUS_CODES } from "../server/ipmi/lan/rakp";
 import { NETFN, netFnName, requestNetFn } from "../server/ipmi/netfn";
 
 export const DASH = "—";
@@ -61,10 +62,50 @@ export function groupOf(netFn: number | null, requestHex: string): number | unde
   return bytesOf(requestHex)[0];
 }
 
-/** The command's name for an exchange ("Get Device ID", "Cmd 5Ah"), or a dash for a headerless frame. */
-export function exchangeCommandLabel(x: Pick<ExchangeDto, "netFn" | "cmd" | "request">): string {
+/** The fields that name an exchange's command; `payload` is absent in older callers' values. */
+export type CommandFields = Pick<ExchangeDto, "netFn" | "cmd" | "request"> & {
+  payload?: ExchangeDto["payload"];
+};
+
+/**
+ * The command's name for an exchange ("Get Device ID", "Cmd 5Ah"), the session-layer
+ * payload's for a LAN handshake record ("RAKP 1 / RAKP 2"), or a dash for a headerless frame.
+ */
+export function exchangeCommandLabel(x: CommandFields): string {
+  if (x.payload) return SESSION_PAYLOAD_NAMES[x.payload];
   if (x.netFn === null || x.cmd === null) return DASH;
   return commandLabel(x.netFn, x.cmd, groupOf(x.netFn, x.request));
+}
+
+/** Whether an exchange's `cc` is an RMCP+ status code (table 13-15), not a completion code: the RMCP+ handshake. */
+export function isRmcpPlusStatus(x: Pick<ExchangeDto, "payload">): boolean {
+  return x.payload != null && x.payload !== "presence-ping";
+}
+
+/** The name of an exchange's answer code: an RMCP+ status for the handshake, else the completion code's; null when none was sent. */
+export function exchangeCcName(x: Pick<ExchangeDto, "cc" | "payload">): string | null {
+  if (x.cc === null) return null;
+  if (isRmcpPlusStatus(x)) return RMCP_PLUS_STATUS_CODES.get(x.cc) ?? "Reserved";
+  return completionCodeName(x.cc);
+}
+
+/** "C1h Invalid Command", "0Fh Invalid integrity check value" (an RMCP+ status); a dash when no code was sent. */
+export function exchangeCcLabel(x: Pick<ExchangeDto, "cc" | "payload">): string {
+  const name = exchangeCcName(x);
+  return x.cc === null || name === null ? DASH : `${hexByte(x.cc)} ${name}`;
+}
+
+/** The null user's name as people read it (its name is empty, IPMI 2.0 22.28). */
+export const NULL_USER_LABEL = "(null user)";
+
+/**
+ * Who sent an exchange: "alice@10.0.0.5:50123" in a LAN session, "(null user)@…" for the
+ * null user, just the address outside a session, a dash on the system interface.
+ */
+export function exchangeFrom(x: Pick<ExchangeDto, "peer" | "user">): string {
+  if (x.peer === null) return x.user === null ? DASH : x.user || NULL_USER_LABEL;
+  if (x.user === null) return x.peer;
+  return `${x.user || NULL_USER_LABEL}@${x.peer}`;
 }
 
 /**
@@ -112,12 +153,21 @@ export function hexDumpLines(bytes: Uint8Array | readonly number[]): HexDumpLine
 
 /**
  * Whether an exchange matches free text typed in the filter box: a case-insensitive
- * substring of its command label or netfn label (which includes the hex, "06h").
- * Empty text matches everything.
+ * substring of its command label, netfn label (which includes the hex, "06h") or, for a
+ * LAN exchange, who sent it ("alice@10.0.0.5:50123"). Empty text matches everything.
  */
-export function matchesText(x: Pick<ExchangeDto, "netFn" | "cmd" | "request">, text: string): boolean {
+export function matchesText(
+  x: CommandFields & Partial<Pick<ExchangeDto, "peer" | "user">>,
+  text: string,
+): boolean {
   const q = text.trim().toLowerCase();
   if (q === "") return true;
   if (exchangeCommandLabel(x).toLowerCase().includes(q)) return true;
-  return netFnLabel(x.netFn).toLowerCase().includes(q);
+  if (netFnLabel(x.netFn).toLowerCase().includes(q)) return true;
+  return (
+    x.peer != null &&
+    exchangeFrom({ peer: x.peer, user: x.user ?? null })
+      .toLowerCase()
+      .includes(q)
+  );
 }

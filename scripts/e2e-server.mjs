@@ -14,7 +14,8 @@ ensureDatabase(url);
 const child = spawn(process.execPath, ["--enable-source-maps", join(root, "dist", "server.mjs")], {
   cwd: root,
   stdio: "inherit",
-  env: { ...process.env, NODE_ENV: "production", DATABASE_URL: url, HOST: "127.0.0.1" },
+  // The LAN bus on a free UDP port (0), so a running console on 6230 does not collide.
+  env: { LAN_PORT: "0", ...process.env, NODE_ENV: "production", DATABASE_URL: url, HOST: "127.0.0.1" },
 });
 for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => child.kill("SIGTERM"));
 child.on("exit", (code) => process.exit(code ?? 0));

@@ -12,6 +12,8 @@ const LINKS = [
   { href: "/rules", label: "Rules" },
   { href: "/inject", label: "Inject" },
   { href: "/handlers", label: "Handlers" },
+  { href: "/sessions", label: "Sessions" },
+  { href: "/ipmi-users", label: "IPMI Users" },
   { href: "/audit", label: "Audit" },
 ] as const;
 
@@ -30,7 +32,7 @@ export function TopNav() {
               href={link.href}
               className={current ? "navlink active" : "navlink"}
               aria-current={current ? "page" : undefined}
-              data-testid={`nav-${link.label.toLowerCase()}`}
+              data-testid={`nav-${link.label.toLowerCase().replace(/\s+/g, "-")}`}
             >
               {link.label}
             </Link>

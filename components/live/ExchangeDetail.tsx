@@ -1,16 +1,19 @@
 import { memo, type ReactNode } from "react";
 import {
   bytesOf,
-  ccLabel,
   DASH,
+  exchangeCcLabel,
   exchangeCommandLabel,
   formatIso,
   formatLatency,
+  isRmcpPlusStatus,
+  NULL_USER_LABEL,
   netFnLabel,
   responseBytes,
 } from "@/components/format";
 import type { ExchangeDto } from "@/server/contract/exchange";
 import { hexByte } from "@/server/ipmi/hex";
+import { hexN } from "@/server/ipmi/layout/format";
 import { DecodedFields } from "./DecodedFields";
 import { decodeExchange } from "./decodeExchange";
 import { HexDump } from "./HexDump";
@@ -31,9 +34,17 @@ function orDash(value: string | number | null): string {
  */
 export const ExchangeDetail = memo(function ExchangeDetail({ exchange: x, onClose }: ExchangeDetailProps) {
   const request = bytesOf(x.request);
-  const response = responseBytes(x.cc, x.response);
+  // A session-layer record's request and response are whole payloads (RAKP 1, RAKP 2, ...),
+  // the status code inside them.
+  const response =
+    x.payload === null ? responseBytes(x.cc, x.response) : x.response === null ? null : bytesOf(x.response);
   const decoded = decodeExchange(x);
-  const cmd = x.cmd === null ? DASH : `${exchangeCommandLabel(x)} (${hexByte(x.cmd)})`;
+  const cmd =
+    x.cmd === null
+      ? x.payload === null
+        ? DASH
+        : exchangeCommandLabel(x)
+      : `${exchangeCommandLabel(x)} (${hexByte(x.cmd)})`;
   const fields: [label: string, value: ReactNode][] = [
     ["Exchange", `#${x.id}`],
     ["Bus", `${x.busId} (${x.busKind})`],
@@ -42,7 +53,7 @@ export const ExchangeDetail = memo(function ExchangeDetail({ exchange: x, onClos
     ["NetFn", netFnLabel(x.netFn)],
     ["LUN", orDash(x.lun)],
     ["Command", cmd],
-    ["Completion", ccLabel(x.cc)],
+    [isRmcpPlusStatus(x) ? "RMCP+ status" : "Completion", exchangeCcLabel(x)],
     ["Handler", orDash(x.handlerId)],
     ["Status", <StatusBadge key="status" status={x.status} />],
     ["Note", orDash(x.note)],
@@ -51,12 +62,18 @@ export const ExchangeDetail = memo(function ExchangeDetail({ exchange: x, onClos
     ["Latency", formatLatency(x.latencyUs)],
   ];
   if (x.relatedId !== null) fields.push(["Late for", `#${x.relatedId}`]);
+  // Who sent it, on a network bus (LAN).
+  if (x.peer !== null) fields.push(["Peer", x.peer]);
+  if (x.user !== null) fields.push(["User", x.user === "" ? NULL_USER_LABEL : x.user]);
+  if (x.privilege !== null) fields.push(["Privilege", x.privilege]);
+  if (x.sessionId !== null) fields.push(["Session ID", hexN(x.sessionId, 8)]);
 
   return (
     <aside className="detail" data-testid="exchange-detail" data-id={x.id} aria-label={`Exchange ${x.id}`}>
       <header className="detail-head">
         <h2>
-          {x.cmd === null ? "Undecoded frame" : cmd} <span className="muted">#{x.id}</span>
+          {x.cmd === null && x.payload === null ? "Undecoded frame" : cmd}{" "}
+          <span className="muted">#{x.id}</span>
         </h2>
         <button type="button" className="btn" onClick={onClose} data-testid="detail-close" aria-label="Close">
           ×
@@ -72,7 +89,8 @@ export const ExchangeDetail = memo(function ExchangeDetail({ exchange: x, onClos
       </dl>
       <section>
         <h3>
-          Request data <span className="muted">({request.length} bytes)</span>
+          {x.payload === null ? "Request data" : "Request payload"}{" "}
+          <span className="muted">({request.length} bytes)</span>
         </h3>
         {decoded.request !== undefined && (
           <DecodedFields fields={decoded.request} data-testid="decoded-request" />
@@ -81,7 +99,13 @@ export const ExchangeDetail = memo(function ExchangeDetail({ exchange: x, onClos
       </section>
       <section>
         <h3>
-          Response <span className="muted">(completion code, then data)</span>
+          {x.payload === null ? (
+            <>
+              Response <span className="muted">(completion code, then data)</span>
+            </>
+          ) : (
+            "Response payload"
+          )}
         </h3>
         {decoded.response !== undefined && (
           <DecodedFields fields={decoded.response} data-testid="decoded-response" />

@@ -1,15 +1,17 @@
 import { memo } from "react";
 import {
-  ccLabel,
   DASH,
+  exchangeCcLabel,
+  exchangeCcName,
   exchangeCommandLabel,
+  exchangeFrom,
   formatLatency,
   formatTime,
   hex2,
+  isRmcpPlusStatus,
   netFnLabel,
 } from "@/components/format";
 import type { ExchangeDto } from "@/server/contract/exchange";
-import { completionCodeName } from "@/server/ipmi/completion-codes";
 import { hexByte } from "@/server/ipmi/hex";
 import { OriginBadge, RuleTag } from "./OriginBadge";
 import { StatusBadge } from "./StatusBadge";
@@ -29,8 +31,10 @@ export const ExchangeRow = memo(function ExchangeRow({
   onSelect,
 }: ExchangeRowProps) {
   const hasHeader = x.netFn !== null && x.cmd !== null;
-  const cmdName = hasHeader ? exchangeCommandLabel(x) : "";
-  const cc = ccLabel(x.cc);
+  // A LAN handshake record has no IPMI header: its payload names it.
+  const cmdName = hasHeader || x.payload !== null ? exchangeCommandLabel(x) : "";
+  const cc = isRmcpPlusStatus(x) ? `RMCP+ status ${exchangeCcLabel(x)}` : exchangeCcLabel(x);
+  const from = exchangeFrom(x);
   return (
     <tr
       className={`xrow xrow-${x.status}${selected ? " selected" : ""}`}
@@ -44,14 +48,17 @@ export const ExchangeRow = memo(function ExchangeRow({
       data-status={x.status}
       data-origin={x.origin}
       data-rule-id={x.ruleId ?? undefined}
+      data-user={x.user ?? undefined}
+      data-peer={x.peer ?? undefined}
     >
       <td className="mono">{formatTime(x.receivedAt)}</td>
       <td title={x.busKind}>{x.busId}</td>
+      <td title={x.privilege === null ? from : `${from} (privilege ${x.privilege})`}>{from}</td>
       <td>{netFnLabel(x.netFn)}</td>
       <td
         title={
           x.cmd === null
-            ? undefined
+            ? cmdName || undefined
             : `${cmdName} (${hexByte(x.cmd)})${x.origin === "host" ? "" : `, ${x.origin}`}`
         }
       >
@@ -64,7 +71,7 @@ export const ExchangeRow = memo(function ExchangeRow({
           DASH
         ) : (
           <>
-            <span className="mono cc-hex">{hex2(x.cc)}</span> {completionCodeName(x.cc)}
+            <span className="mono cc-hex">{hex2(x.cc)}</span> {exchangeCcName(x)}
           </>
         )}
       </td>
@@ -80,7 +87,7 @@ export const ExchangeRow = memo(function ExchangeRow({
   );
 });
 
-export const COLUMN_COUNT = 9;
+export const COLUMN_COUNT = 10;
 
 /** A marker where the server dropped exchanges for this (slow) client. */
 export function SkippedRow({ count, top }: { count: number; top: number }) {

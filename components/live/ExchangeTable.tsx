@@ -12,7 +12,19 @@ export const HEADER_HEIGHT = 28;
 /** How close to the bottom (px) still counts as "at the newest row". */
 const FOLLOW_SLACK = ROW_HEIGHT / 2;
 
-const COLUMNS = ["Time", "Bus", "NetFn", "Command", "Seq", "Completion", "Latency", "Handler", "Status"];
+/** In the order ExchangeRow renders its cells (COLUMN_COUNT of them); globals.css sizes them (--xcols). */
+const COLUMNS = [
+  "Time",
+  "Bus",
+  "From",
+  "NetFn",
+  "Command",
+  "Seq",
+  "Completion",
+  "Latency",
+  "Handler",
+  "Status",
+];
 
 interface ExchangeTableProps {
   rows: readonly LiveRow[];
