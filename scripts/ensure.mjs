@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Makes a fresh clone runnable: npm packages, the Prisma client, the database's
-// migrations, and (with --browser / --ipmi-tools) Debian's chromium and ipmitool.
+// migrations, and (with --browser / --ipmi-tools) Debian's chromium and the IPMI clients
+// (ipmitool, FreeIPMI, OpenIPMI's ipmi_sim and rmcp_ping; docs/lan-clients.md).
 // Every step is skipped when already done, so `npm start` and `npm test` can call it
 // each time. Plain JavaScript: it must run before anything is installed.
 import { spawnSync } from "node:child_process";
@@ -90,12 +91,29 @@ export function ensureDatabase(url = databaseUrl()) {
 const isRoot = () => typeof process.getuid === "function" && process.getuid() === 0;
 let aptUpdated = false;
 
-/** Installs a Debian package when its command is missing (needs root), or says how to. */
-export function ensureDebianPackage(command, pkg, why) {
-  const found = spawnSync("sh", ["-c", `command -v ${command}`], { encoding: "utf8" });
-  if (found.status === 0) return found.stdout.trim();
+// /usr/sbin too: FreeIPMI installs there, and a non-root PATH may lack it.
+const onPath = (command) =>
+  spawnSync("sh", ["-c", `PATH="$PATH:/usr/sbin:/sbin" command -v ${command}`], { encoding: "utf8" });
+
+/** Whether Debian's archive (as apt knows it) has a candidate version of the package. */
+function inArchive(pkg) {
+  const r = spawnSync("apt-cache", ["policy", pkg], { encoding: "utf8" });
+  const candidate = /Candidate:\s*(\S+)/.exec(r.stdout ?? "")?.[1];
+  return r.status === 0 && candidate !== undefined && candidate !== "(none)";
+}
+
+/**
+ * Installs a Debian package when one of its commands is missing (needs root), or says how
+ * to. `commands`: one command or several the package provides; returns the first's path.
+ */
+export function ensureDebianPackage(commands, pkg, why) {
+  const names = Array.isArray(commands) ? commands : [commands];
+  const missing = () => names.filter((c) => onPath(c).status !== 0);
+  if (missing().length === 0) return onPath(names[0]).stdout.trim();
   if (!isRoot()) {
-    fail(`${command} is needed ${why}. Install it with: sudo apt-get install -y ${pkg}`);
+    fail(
+      `${missing().join(", ")} ${missing().length > 1 ? "are" : "is"} needed ${why}. Install with: sudo apt-get install -y ${pkg}`,
+    );
   }
   say(`installing Debian's ${pkg} (${why})`);
   const env = { DEBIAN_FRONTEND: "noninteractive" };
@@ -104,13 +122,27 @@ export function ensureDebianPackage(command, pkg, why) {
       fail("apt-get update failed; is Debian's archive reachable?");
     aptUpdated = true;
   }
+  if (!inArchive(pkg))
+    fail(
+      `Debian's package ${pkg} is not in the archive apt knows (apt-cache policy ${pkg}: no candidate); it is needed ${why}.`,
+    );
   mustRun(`apt-get install ${pkg}`, "apt-get", ["install", "-y", "-qq", "--no-install-recommends", pkg], {
     env,
   });
-  const again = spawnSync("sh", ["-c", `command -v ${command}`], { encoding: "utf8" });
-  if (again.status !== 0) fail(`${pkg} installed but ${command} is still not on PATH`);
-  return again.stdout.trim();
+  const still = missing();
+  if (still.length > 0) fail(`${pkg} installed but ${still.join(", ")} still not on PATH`);
+  return onPath(names[0]).stdout.trim();
 }
+
+/** The real IPMI peers the LAN tests and `npm run bench` run (docs/lan-clients.md). */
+export const IPMI_TOOLS = [
+  { pkg: "ipmitool", commands: ["ipmitool"] },
+  {
+    pkg: "freeipmi-tools",
+    commands: ["ipmi-raw", "bmc-info", "ipmi-sensors", "ipmi-sel", "ipmi-fru", "ipmi-chassis", "ipmipower"],
+  },
+  { pkg: "openipmi", commands: ["ipmi_sim", "rmcp_ping"] },
+];
 
 /** Newest modification time under these paths (files or folders). */
 export function newestMtime(paths) {
@@ -133,7 +165,9 @@ export function ensure({ browser = false, ipmiTools = false, database = true } =
   ensurePrismaClient();
   if (database) ensureDatabase();
   if (browser) ensureDebianPackage("chromium", "chromium", "for the browser tests");
-  if (ipmiTools) ensureDebianPackage("ipmitool", "ipmitool", "for the tests with a real IPMI client");
+  if (ipmiTools)
+    for (const { pkg, commands } of IPMI_TOOLS)
+      ensureDebianPackage(commands, pkg, "for the tests and the benchmark with real IPMI clients");
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

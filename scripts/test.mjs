@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: everything CI checks, in the order that fails fastest. Installs what it
-// needs first (npm packages, Prisma client, Debian's chromium for the browser tests).
+// needs first (npm packages, Prisma client, Debian's chromium for the browser tests, Debian's
+// IPMI clients for the LAN tests).
 // Ends with one line "N passed, M failed" counting every test of every runner.
 import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
@@ -12,7 +13,7 @@ rmSync(reports, { recursive: true, force: true });
 mkdirSync(reports, { recursive: true });
 const bin = (name) => join(root, "node_modules", ".bin", name);
 
-ensure({ browser: true, database: false });
+ensure({ browser: true, ipmiTools: true, database: false });
 
 const failedSteps = [];
 const step = (name, cmd, args, env) => {

@@ -18,6 +18,8 @@ export const ADMIN_PASSWORD = "integration-test-password";
 
 export interface RunningServer {
   url: string;
+  /** The server process's id (the LAN benchmark reads its CPU time). */
+  pid: number;
   /** Signs in through POST /api/auth/login and returns the session cookie ("bmc_session=..."). */
   login(username?: string, password?: string): Promise<string>;
   output(): string;
@@ -35,6 +37,8 @@ export async function startServer(env: Record<string, string>): Promise<RunningS
       PORT: "0",
       HOST: "127.0.0.1",
       LOG_LEVEL: "warn",
+      // Any free UDP port for the LAN bus, so test servers never clash with each other or a running one.
+      LAN_PORT: "0",
       DASHBOARD_ADMIN_PASSWORD: ADMIN_PASSWORD,
       ...env,
     },
@@ -61,6 +65,7 @@ export async function startServer(env: Record<string, string>): Promise<RunningS
   });
   return {
     url,
+    pid: child.pid!,
     async login(username = "admin", password = ADMIN_PASSWORD) {
       const res = await fetch(`${url}/api/auth/login`, {
         method: "POST",
@@ -81,6 +86,24 @@ export async function startServer(env: Record<string, string>): Promise<RunningS
       return { code, routed: Number(m[1]), persisted: Number(m[2]) };
     },
   };
+}
+
+/**
+ * The UDP port of the server's LAN bus, read from the line it logs at start
+ * (`bus lan0: LAN, udp 127.0.0.1:6230`; start the server with LOG_LEVEL=info, and
+ * LAN_PORT=0 for any free port). Waits for the line up to `timeoutMs`.
+ */
+export async function lanPort(server: RunningServer, timeoutMs = 10_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const m = /bus lan0: LAN, udp \S+:(\d+)/.exec(server.output());
+    if (m) return Number(m[1]);
+    if (Date.now() > deadline)
+      throw new Error(
+        `the server logged no "bus lan0: LAN, udp" line (LOG_LEVEL=info?):\n${server.output()}`,
+      );
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 /** A live-stream client that collects exchanges, for waiting on what the server routed. */

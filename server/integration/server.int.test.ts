@@ -51,7 +51,14 @@ describe("a running server", () => {
     const res = await api(`/api/health`);
     expect(res.status).toBe(200);
     const body = await res.json();
-    expect(body).toMatchObject({ status: "ok", buses: [{ id: "bt0", kind: "bt" }] });
+    // The host's bus and, beside it by default, the LAN bus on a free UDP port.
+    expect(body).toMatchObject({
+      status: "ok",
+      buses: [
+        { id: "bt0", kind: "bt" },
+        { id: "lan0", kind: "lan", description: expect.stringMatching(/^LAN, udp 127\.0\.0\.1:\d+$/) },
+      ],
+    });
   });
 
   it("streams the simulated host's exchanges live", async () => {

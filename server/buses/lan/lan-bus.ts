@@ -83,6 +83,8 @@ export class LanBus implements Bus {
   private readonly guard: LoginGuard;
   private bound: { address: string; port: number } | undefined;
   private watcher: ReturnType<typeof setInterval> | undefined;
+  /** Temporary session IDs whose Activate Session already counted as a failed login. */
+  private readonly failedChallenges = new Set<number>();
 
   constructor(private readonly options: LanBusOptions) {
     this.id = options.id ?? "lan0";
@@ -233,7 +235,13 @@ export class LanBus implements Bus {
         header.authCode,
       );
       if (!checks || header.authType !== pending.authType) {
-        this.loginFailed(from, pending.userName);
+        // A client retransmits its Activate Session: one wrong password counts once.
+        if (!this.failedChallenges.has(header.sessionId)) {
+          this.failedChallenges.add(header.sessionId);
+          if (this.failedChallenges.size > 256)
+            this.failedChallenges.delete(this.failedChallenges.values().next().value!);
+          this.loginFailed(from, pending.userName);
+        }
         return this.malformed(
           frame,
           from,
