@@ -541,9 +541,9 @@ export class LanBus implements Bus {
   }
 
   private transmit(datagram: Uint8Array, to: { address: string; port: number }): undefined {
-    this.socket?.send(datagram, to.port, to.address, (err) => {
-      if (err) this.log?.warn(`${this.id}: sending to ${to.address}:${to.port}: ${err.message}`);
-    });
+    // No callback: a failed send surfaces as the socket's "error" event (logged), and Node
+    // can then send without allocating a completion per datagram.
+    this.socket?.send(datagram, to.port, to.address);
   }
 
   // ---- helpers --------------------------------------------------------------------------------

@@ -19,7 +19,7 @@
  * MD5 (RAKP-HMAC-MD5, HMAC-MD5-128, MD5-128) and xRC4 are not implemented: a BMC built on this
  * offers only the suites `IMPLEMENTED_CIPHER_SUITES` lists (cipher-suites.ts).
  */
-import { createCipheriv, createDecipheriv, createHmac, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHmac, randomFillSync } from "node:crypto";
 import { hexByte } from "../hex";
 import { CONFIDENTIALITY_ALG, INTEGRITY_ALG, INTEGRITY_ALGORITHMS } from "./cipher-suites";
 import type { RakpAlgorithm } from "./rakp";
@@ -133,6 +133,23 @@ export function confidentialityPad(data: Uint8Array): Uint8Array {
 }
 
 /**
+ * IVs come from a pool of CSPRNG bytes, each 16 bytes handed out once: one randomFillSync per
+ * 256 messages instead of one per message (a quarter of the cost of sealing a response).
+ */
+const ivPool = new Uint8Array(AES_BLOCK * 256);
+let ivNext = ivPool.length;
+
+export function randomIv(): Uint8Array {
+  if (ivNext === ivPool.length) {
+    randomFillSync(ivPool);
+    ivNext = 0;
+  }
+  const iv = ivPool.slice(ivNext, ivNext + AES_BLOCK);
+  ivNext += AES_BLOCK;
+  return iv;
+}
+
+/**
  * An encrypted payload (13.29): the 16-byte IV (the confidentiality header), then the data and
  * its confidentiality trailer encrypted with AES-128 in CBC mode under the first 16 bytes of K2.
  * `iv` defaults to 16 random bytes; give one only in tests.
@@ -140,7 +157,7 @@ export function confidentialityPad(data: Uint8Array): Uint8Array {
 export function encryptAesCbc128(
   k2: Uint8Array,
   data: Uint8Array,
-  iv: Uint8Array = randomBytes(AES_BLOCK),
+  iv: Uint8Array = randomIv(),
 ): Uint8Array {
   if (iv.length !== AES_BLOCK) throw new RangeError(`IV has ${iv.length} bytes, not 16`);
   const cipher = createCipheriv("aes-128-cbc", aesKey(k2), iv);
