@@ -6,14 +6,21 @@
  * The expected values come from the shipped profile (server/bmc/profiles/default.json).
  */
 import { execFile } from "node:child_process";
-import { existsSync } from "node:fs";
+import { createSocket } from "node:dgram";
+import { existsSync, readFileSync } from "node:fs";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import fc from "fast-check";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import profile from "../bmc/profiles/default.json";
+import { sessionless15, setupDatagram } from "../buses/lan/test-client";
 import type { ExchangesPage, HealthResponse } from "../contract/api";
 import type { ExchangeDto } from "../contract/exchange";
+import { padUserName } from "../ipmi/lan/auth15";
+import { openSessionRequest } from "../ipmi/lan/rakp";
+import { encodePresencePing } from "../ipmi/lan/rmcp";
+import { encodeRmcpPlusDatagram, PAYLOAD_TYPE } from "../ipmi/lan/rmcp-plus";
 import { createTestDatabase, type TestDatabase } from "../persistence/test-database";
 import { LiveWatcher, lanPort, type RunningServer, startServer } from "./server-process";
 
@@ -109,6 +116,13 @@ function run(file: string, args: string[], timeoutMs = 20_000): Promise<Run> {
       },
     );
   });
+}
+
+/** A process's resident set size in kB (Linux). */
+function residentKb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  if (!m) throw new Error(`no VmRSS for process ${pid}`);
+  return Number(m[1]);
 }
 
 const shown = (r: Run) => `$ ${r.cmd}\n(exit ${r.code})\n${r.out}`;
@@ -713,6 +727,72 @@ describe("the LAN bus, with Debian's IPMI clients", () => {
       expectPrinted(await lan15(["mc", "info"], { user: OPERATOR, password: OPERATOR_PW, level: "USER" }), [
         /^Device ID\s*:\s*32\s*$/m,
       ]);
+    });
+  });
+
+  describe("garbage and mutated packets from another client", () => {
+    it("are recorded, never stop the server, leave its memory bounded, and ipmitool still works", async () => {
+      const pid = server.pid;
+      const rssBefore = residentKb(pid);
+      // From 127.0.0.2: its own handshake quota and failed-login count, not the clients' above.
+      const fuzzer = createSocket("udp4");
+      await new Promise<void>((resolve) => fuzzer.bind(0, "127.0.0.2", resolve));
+      const seeds = [
+        encodePresencePing(7),
+        sessionless15(0x06, 0x38, [0x8e, 0x04]),
+        sessionless15(0x06, 0x39, [0x02, ...padUserName("admin")]),
+        setupDatagram(
+          PAYLOAD_TYPE.OPEN_SESSION_REQUEST,
+          openSessionRequest.pack({
+            tag: 1,
+            maxPrivilege: 4,
+            consoleSessionId: 0x11223344,
+            authentication: { algorithm: 1 },
+            integrity: { algorithm: 1 },
+            confidentiality: { algorithm: 1 },
+          }),
+        ),
+        encodeRmcpPlusDatagram(
+          { payloadType: 0, encrypted: true, authenticated: true, sessionId: 0x12345678, sequence: 3 },
+          new Uint8Array(32),
+          () => new Uint8Array(12),
+        ),
+      ];
+      const mutated = fc
+        .tuple(
+          fc.constantFrom(...seeds),
+          fc.array(fc.tuple(fc.nat(), fc.nat(255)), { maxLength: 4 }),
+          fc.nat(80),
+        )
+        .map(([seed, flips, cut]) => {
+          const d = Uint8Array.from(seed);
+          for (const [at, v] of flips) d[at % d.length] = v;
+          return cut < 10 ? d.subarray(0, cut) : d;
+        });
+      const datagrams = fc.sample(fc.oneof(fc.uint8Array({ maxLength: 300 }), mutated), {
+        numRuns: 3000,
+        seed: 9,
+      });
+      const mark = await logMark();
+      for (const [i, d] of datagrams.entries()) {
+        await new Promise<void>((resolve) => fuzzer.send(d, port, HOST, () => resolve()));
+        // Under the per-client rate limit, so each datagram is judged rather than dropped unread.
+        if (i % 500 === 499) await new Promise((resolve) => setTimeout(resolve, 150));
+      }
+      fuzzer.close();
+      expectPrinted(await lanplus(["raw", "0x06", "0x01"]), [/^ 20 01 /m]);
+      expectPrinted(await lan15(["raw", "0x06", "0x01"]), [/^ 20 01 /m]);
+      // The newest 1,000 records: almost all of them the fuzzer's (a presence ping's pong and
+      // record come in one, garbage is one malformed record each).
+      const log = (await loggedSince(mark)).filter((x) => x.peer?.startsWith("127.0.0.2:"));
+      expect(log.length, "the fuzzer's datagrams are in the log").toBeGreaterThan(900);
+      expect(log.some((x) => x.status === "malformed")).toBe(true);
+      expect(
+        log.every((x) => !/internal error/.test(x.note ?? "")),
+        listed(log.slice(0, 20)),
+      ).toBe(true);
+      // 3,000 datagrams of garbage cost the server no more than this much memory.
+      expect(residentKb(pid) - rssBefore).toBeLessThan(64 * 1024);
     });
   });
 
