@@ -64,6 +64,7 @@ import {
   SET_SESSION_PRIVILEGE_CC,
 } from "../../ipmi/lan/session-messages";
 import type { Out } from "../../ipmi/layout/codec";
+import { hexN } from "../../ipmi/layout/format";
 import type { Requester } from "../../router/types";
 import { type LanSession, PRIVILEGE_NUMBER, privilegeName, type SessionTable } from "./session-table";
 
@@ -862,9 +863,7 @@ export class LanLogin {
   }
 }
 
-function hex32(v: number): string {
-  return `${v.toString(16).toUpperCase().padStart(8, "0")}h`;
-}
+const hex32 = (v: number) => hexN(v, 8);
 
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);

@@ -38,6 +38,7 @@ import {
   type LanRequest,
   responseTo,
 } from "../../ipmi/lan/session15";
+import { hexN } from "../../ipmi/layout/format";
 import type { Logger } from "../../logger";
 import type { Bus, BusPort, BusResponse, Requester, SendResult } from "../../router/types";
 import { LoginGuard, PerClientRateLimit } from "./rate-limit";
@@ -628,14 +629,12 @@ interface From {
   peer: string;
 }
 
+const hex32 = (v: number) => hexN(v, 8);
+
 const AUTH_TYPE_RMCP_PLUS = 0x06;
 
 function readLe32(b: Uint8Array, at: number): number {
   return ((b[at] ?? 0) | ((b[at + 1] ?? 0) << 8) | ((b[at + 2] ?? 0) << 16) | ((b[at + 3] ?? 0) << 24)) >>> 0;
-}
-
-function hex32(v: number): string {
-  return `${v.toString(16).toUpperCase().padStart(8, "0")}h`;
 }
 
 /** Open Session Response refusing with "insufficient resources" (the tag and console ID echoed when present). */
