@@ -154,11 +154,7 @@ export function randomIv(): Uint8Array {
  * its confidentiality trailer encrypted with AES-128 in CBC mode under the first 16 bytes of K2.
  * `iv` defaults to 16 random bytes; give one only in tests.
  */
-export function encryptAesCbc128(
-  k2: Uint8Array,
-  data: Uint8Array,
-  iv: Uint8Array = randomIv(),
-): Uint8Array {
+export function encryptAesCbc128(k2: Uint8Array, data: Uint8Array, iv: Uint8Array = randomIv()): Uint8Array {
   if (iv.length !== AES_BLOCK) throw new RangeError(`IV has ${iv.length} bytes, not 16`);
   const cipher = createCipheriv("aes-128-cbc", aesKey(k2), iv);
   cipher.setAutoPadding(false);
