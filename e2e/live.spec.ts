@@ -58,3 +58,40 @@ test("the CSV export downloads the log", async ({ page }) => {
   expect(lines[0]).toMatch(/^id,received_at,/);
   expect(lines.length).toBeGreaterThan(1);
 });
+
+test("the keyboard moves, opens, pauses, focuses the filter and shows its help", async ({ page }) => {
+  await page.goto("/");
+  await expect(page.getByTestId("connection-status")).toHaveAttribute("data-state", "live");
+  await expect(page.getByTestId("exchange-row").nth(3)).toBeVisible();
+
+  // Space pauses, so the rows hold still while the cursor moves.
+  await page.keyboard.press(" ");
+  await expect(page.getByTestId("pause-toggle")).toHaveAttribute("aria-pressed", "true");
+  const cursorRow = page.locator('[data-testid="exchange-row"][data-cursor="true"]');
+  await page.keyboard.press("j");
+  const newest = await cursorRow.getAttribute("data-id");
+  await page.keyboard.press("k");
+  await page.keyboard.press("ArrowUp");
+  const twoUp = await cursorRow.getAttribute("data-id");
+  expect(Number(twoUp)).toBeLessThan(Number(newest));
+
+  await page.keyboard.press("Enter");
+  await expect(page.getByTestId("exchange-detail")).toBeVisible();
+  await expect(page.locator(`[data-testid="exchange-row"][data-id="${twoUp}"]`)).toHaveAttribute(
+    "aria-selected",
+    "true",
+  );
+  await page.keyboard.press("Escape");
+  await expect(page.getByTestId("exchange-detail")).toHaveCount(0);
+
+  await page.keyboard.press("?");
+  await expect(page.getByTestId("key-help")).toContainText("pause / resume");
+  await page.keyboard.press("Escape");
+  await expect(page.getByTestId("key-help")).toHaveCount(0);
+
+  await page.keyboard.press("/");
+  await expect(page.getByTestId("filter-text")).toBeFocused();
+  await page.keyboard.press("Escape");
+  await page.keyboard.press(" ");
+  await expect(page.getByTestId("pause-toggle")).toHaveAttribute("aria-pressed", "false");
+});

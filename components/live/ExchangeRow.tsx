@@ -20,6 +20,8 @@ interface ExchangeRowProps {
   exchange: ExchangeDto;
   top: number;
   selected: boolean;
+  /** The keyboard cursor is on this row (j/k). */
+  cursor?: boolean;
   onSelect: (exchange: ExchangeDto) => void;
 }
 
@@ -28,6 +30,7 @@ export const ExchangeRow = memo(function ExchangeRow({
   exchange: x,
   top,
   selected,
+  cursor = false,
   onSelect,
 }: ExchangeRowProps) {
   const hasHeader = x.netFn !== null && x.cmd !== null;
@@ -37,10 +40,11 @@ export const ExchangeRow = memo(function ExchangeRow({
   const from = exchangeFrom(x);
   return (
     <tr
-      className={`xrow xrow-${x.status}${selected ? " selected" : ""}`}
+      className={`xrow xrow-${x.status}${selected ? " selected" : ""}${cursor ? " cursor" : ""}`}
       style={{ transform: `translateY(${top}px)` }}
       onClick={() => onSelect(x)}
       aria-selected={selected}
+      data-cursor={cursor || undefined}
       data-testid="exchange-row"
       data-id={x.id}
       data-cc={hex2(x.cc)}

@@ -33,6 +33,8 @@ interface ExchangeTableProps {
   /** Scrolling up stops following; scrolling back to the bottom starts it again. */
   onFollowingChange: (following: boolean) => void;
   selectedId: number | null;
+  /** The keyboard cursor's exchange: kept in view when it moves. */
+  cursorId?: number | null;
   onSelect: (exchange: ExchangeDto) => void;
 }
 
@@ -42,6 +44,7 @@ export function ExchangeTable({
   following,
   onFollowingChange,
   selectedId,
+  cursorId = null,
   onSelect,
 }: ExchangeTableProps) {
   const scrollRef = useRef<HTMLDivElement>(null);
@@ -92,6 +95,13 @@ export function ExchangeTable({
     if (Math.abs(el.scrollTop - target) >= 1) el.scrollTop = target;
   }, [rows, following]);
 
+  // The cursor moved (j/k): bring its row into view.
+  useLayoutEffect(() => {
+    if (cursorId === null) return;
+    const index = rowsRef.current.findIndex((r) => r.kind === "exchange" && r.exchange.id === cursorId);
+    if (index !== -1) virtualizer.scrollToIndex(index, { align: "auto" });
+  }, [cursorId, virtualizer]);
+
   const items = virtualizer.getVirtualItems();
 
   return (
@@ -124,6 +134,7 @@ export function ExchangeTable({
                 exchange={row.exchange}
                 top={top}
                 selected={row.exchange.id === selectedId}
+                cursor={row.exchange.id === cursorId}
                 onSelect={onSelect}
               />
             ) : (

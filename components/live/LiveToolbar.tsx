@@ -1,3 +1,4 @@
+import type { Ref } from "react";
 import type { ExchangeStatus } from "@/server/contract/exchange";
 import { EXCHANGE_STATUSES } from "@/server/contract/exchange";
 import type { BusInfo } from "@/server/contract/handlers";
@@ -10,6 +11,8 @@ export interface LiveFilters {
 }
 
 interface LiveToolbarProps {
+  /** The filter input, for the "/" key. */
+  filterRef?: Ref<HTMLInputElement>;
   filters: LiveFilters;
   onFiltersChange: (filters: LiveFilters) => void;
   buses: readonly BusInfo[];
@@ -40,6 +43,7 @@ export function LiveToolbar(props: LiveToolbarProps) {
         placeholder="Filter command / netfn…"
         aria-label="Filter by command or netfn name"
         data-testid="filter-text"
+        ref={props.filterRef}
         value={filters.text}
         onChange={(e) => onFiltersChange({ ...filters, text: e.target.value })}
       />

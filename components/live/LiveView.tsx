@@ -1,14 +1,17 @@
 "use client";
 
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { useCallback, useMemo, useRef, useState } from "react";
 import { matchesText } from "@/components/format";
 import type { ExchangeDto } from "@/server/contract/exchange";
 import { ExchangeDetail } from "./ExchangeDetail";
 import { ExchangeTable } from "./ExchangeTable";
+import { KeyHelp } from "./KeyHelp";
+import { type KeyAction, moveCursor } from "./keyboard";
 import { type LiveFilters, LiveToolbar } from "./LiveToolbar";
 import { ReplayPanel } from "./ReplayPanel";
 import { type LiveRow, receivedWhilePaused, shownRows } from "./state/exchanges";
 import type { LiveState } from "./state/store";
+import { useLiveKeys } from "./useLiveKeys";
 import { useLiveStore, useLiveValue } from "./useLiveStream";
 
 const selectExchanges = (s: LiveState) => s.exchanges;
@@ -38,6 +41,9 @@ export function LiveView() {
   const [following, setFollowing] = useState(true);
   const [unfollowedAt, setUnfollowedAt] = useState(0);
   const [selected, setSelected] = useState<ExchangeDto | null>(null);
+  const [cursor, setCursor] = useState<number | null>(null);
+  const [help, setHelp] = useState(false);
+  const filterRef = useRef<HTMLInputElement>(null);
 
   // Paused, the table shows the ring as it was when Pause was pressed (the store keeps it).
   const paused = exchanges.paused !== null;
@@ -64,18 +70,47 @@ export function LiveView() {
 
   const closeDetail = useCallback(() => setSelected(null), []);
 
-  useEffect(() => {
-    if (selected === null) return;
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === "Escape") setSelected(null);
-    };
-    window.addEventListener("keydown", onKey);
-    return () => window.removeEventListener("keydown", onKey);
-  }, [selected]);
+  const select = useCallback((x: ExchangeDto) => {
+    setSelected(x);
+    setCursor(x.id);
+  }, []);
+
+  useLiveKeys((action: KeyAction) => {
+    switch (action) {
+      case "down":
+      case "up": {
+        const next = moveCursor(rows, cursor, action === "down" ? 1 : -1);
+        setCursor(next);
+        // Moving off the newest row stops following, so the cursor's row stays put.
+        const last = rows.findLast((r) => r.kind === "exchange");
+        if (next !== null && last?.kind === "exchange" && last.exchange.id !== next) setFollowing(false);
+        return;
+      }
+      case "open": {
+        const row = rows.find((r) => r.kind === "exchange" && r.exchange.id === cursor);
+        if (row?.kind === "exchange") setSelected(row.exchange);
+        return;
+      }
+      case "pause":
+        togglePause();
+        return;
+      case "focus-filter":
+        filterRef.current?.focus();
+        return;
+      case "help":
+        setHelp((h) => !h);
+        return;
+      case "close":
+        if (help) setHelp(false);
+        else setSelected(null);
+        return;
+    }
+  });
 
   return (
     <div className="live">
       <LiveToolbar
+        filterRef={filterRef}
         filters={filters}
         onFiltersChange={setFilters}
         buses={buses}
@@ -94,7 +129,8 @@ export function LiveView() {
           following={following && !paused}
           onFollowingChange={onFollowingChange}
           selectedId={selected?.id ?? null}
-          onSelect={setSelected}
+          cursorId={cursor}
+          onSelect={select}
         />
         {selected !== null && (
           <div className="detail-col">
@@ -103,6 +139,7 @@ export function LiveView() {
           </div>
         )}
       </div>
+      {help && <KeyHelp onClose={() => setHelp(false)} />}
     </div>
   );
 }

@@ -1,0 +1,69 @@
+/**
+ * The Live page's keys (issue 10): pure, so they are tested without a browser. The page
+ * wires them in useLiveKeys.ts.
+ */
+import type { LiveRow } from "./state/exchanges";
+
+export type KeyAction = "down" | "up" | "open" | "pause" | "focus-filter" | "close" | "help";
+
+/** What the keys do, for the `?` overlay. */
+export const KEY_HELP: ReadonlyArray<{ keys: string; does: string }> = [
+  { keys: "j  ↓", does: "next exchange" },
+  { keys: "k  ↑", does: "previous exchange" },
+  { keys: "Enter", does: "open the exchange under the cursor" },
+  { keys: "Space", does: "pause / resume the live view" },
+  { keys: "/", does: "focus the filter" },
+  { keys: "Esc", does: "close the detail (or this help), leave the filter" },
+  { keys: "?", does: "show / hide this help" },
+];
+
+export interface KeyEventLike {
+  key: string;
+  ctrlKey?: boolean;
+  metaKey?: boolean;
+  altKey?: boolean;
+  /** The focused element's tag name ("INPUT", "TEXTAREA", "SELECT", ...). */
+  targetTag?: string;
+  /** The focused element is content-editable. */
+  editable?: boolean;
+}
+
+/** The action of a key press, or null: typing in a field is the field's, except Esc. */
+export function keyAction(e: KeyEventLike): KeyAction | null {
+  if (e.ctrlKey || e.metaKey || e.altKey) return null;
+  const typing = e.editable === true || ["INPUT", "TEXTAREA", "SELECT"].includes(e.targetTag ?? "");
+  if (e.key === "Escape") return "close";
+  if (typing) return null;
+  switch (e.key) {
+    case "j":
+    case "ArrowDown":
+      return "down";
+    case "k":
+    case "ArrowUp":
+      return "up";
+    case "Enter":
+      return "open";
+    case " ":
+      return "pause";
+    case "/":
+      return "focus-filter";
+    case "?":
+      return "help";
+    default:
+      return null;
+  }
+}
+
+/**
+ * The exchange the cursor lands on moving `delta` rows from `cursorId` (gap markers are
+ * stepped over). Without a cursor, or when its row is gone, the newest exchange. Null when
+ * there is no exchange at all.
+ */
+export function moveCursor(rows: readonly LiveRow[], cursorId: number | null, delta: number): number | null {
+  const ids: number[] = [];
+  for (const r of rows) if (r.kind === "exchange") ids.push(r.exchange.id);
+  if (ids.length === 0) return null;
+  const at = cursorId === null ? -1 : ids.indexOf(cursorId);
+  if (at === -1) return ids[ids.length - 1]!;
+  return ids[Math.min(ids.length - 1, Math.max(0, at + delta))]!;
+}
