@@ -27,6 +27,7 @@ import type { ServerServices } from "./services";
 import { exportExchanges } from "./traffic/export";
 import { exchangesPage, maxExchangeId } from "./traffic/history";
 import { ExchangeLogWriter } from "./traffic/log-writer";
+import { TrafficRates } from "./traffic/rates";
 import { WorkerStatementRunner } from "./traffic/worker-runner";
 
 export interface Runtime {
@@ -124,6 +125,8 @@ export async function createRuntime(
       log.error(`log writer: ${err instanceof Error ? err.message : String(err)} (will retry)`),
   });
   router.onExchange((x) => writer.write(x));
+  const rates = new TrafficRates();
+  router.onExchange((x) => rates.record(x));
 
   // Operator control: sign-in, rules before the handlers, held requests, audit trail.
   const auth = new AuthService(db);
@@ -171,6 +174,7 @@ export async function createRuntime(
       };
     },
     listHandlers: () => router.registry.list(),
+    rates: () => rates.snapshot(),
     auth,
     rules,
     holds,

@@ -3,6 +3,7 @@
 import { useMemo, useState } from "react";
 import { DASH, netFnLabel } from "@/components/format";
 import type { HandlerInfo } from "@/server/contract/handlers";
+import type { HandlerRates } from "@/server/contract/rates";
 import { hexByte } from "@/server/ipmi/hex";
 import { HandlerToggle } from "./HandlerToggle";
 
@@ -25,6 +26,14 @@ interface HandlersTableProps {
   onChanged: (handler: HandlerInfo) => void;
   /** A viewer: switches show the state but change nothing. */
   readOnly?: boolean;
+  /** Latency figures by handler id (GET /api/rates). */
+  latency?: ReadonlyMap<string, HandlerRates>;
+}
+
+/** "1.23 ms" for µs; a dash for none. */
+function us(v: number | null | undefined): string {
+  if (v === null || v === undefined) return DASH;
+  return v >= 1000 ? `${(v / 1000).toFixed(2)} ms` : `${v} µs`;
 }
 
 function SortHeader(props: {
@@ -54,7 +63,7 @@ function SortHeader(props: {
 }
 
 /** Every registered handler, sortable, with its enabled switch. */
-export function HandlersTable({ handlers, onChanged, readOnly = false }: HandlersTableProps) {
+export function HandlersTable({ handlers, onChanged, readOnly = false, latency }: HandlersTableProps) {
   const [sort, setSort] = useState<{ column: SortKey; dir: SortDir }>({ column: "key", dir: "asc" });
   const sorted = useMemo(() => {
     const compare = COMPARE[sort.column];
@@ -83,6 +92,15 @@ export function HandlersTable({ handlers, onChanged, readOnly = false }: Handler
             <th scope="col">Active</th>
             <SortHeader label="Requests" column="requests" sort={sort} onSort={onSort} className="num" />
             <SortHeader label="Errors" column="errors" sort={sort} onSort={onSort} className="num" />
+            <th scope="col" className="num" title="requests in the last minute">
+              1 min
+            </th>
+            <th scope="col" className="num" title="p50 / p99 latency, last minute">
+              p50 / p99 (1 min)
+            </th>
+            <th scope="col" className="num" title="p50 / p99 latency since start">
+              p50 / p99 (all)
+            </th>
             <th scope="col">Enabled</th>
           </tr>
         </thead>
@@ -116,6 +134,15 @@ export function HandlersTable({ handlers, onChanged, readOnly = false }: Handler
               </td>
               <td className="num mono">{h.requests}</td>
               <td className={`num mono${h.errors > 0 ? " has-errors" : ""}`}>{h.errors}</td>
+              <td className="num mono" data-testid={`handler-minute-${h.id}`}>
+                {latency?.get(h.id)?.lastMinute.requests ?? 0}
+              </td>
+              <td className="num mono" data-testid={`handler-p99-${h.id}`}>
+                {us(latency?.get(h.id)?.lastMinute.p50Us)} / {us(latency?.get(h.id)?.lastMinute.p99Us)}
+              </td>
+              <td className="num mono">
+                {us(latency?.get(h.id)?.total.p50Us)} / {us(latency?.get(h.id)?.total.p99Us)}
+              </td>
               <td>
                 <HandlerToggle handler={h} onChanged={onChanged} readOnly={readOnly} />
               </td>

@@ -4,6 +4,7 @@ import { useMemo, useState } from "react";
 import type { LiveState, LiveStore } from "@/components/live/state/store";
 import { useCanControl, useLiveStore, useLiveValue } from "@/components/live/useLiveStream";
 import { useRestFallback } from "@/components/live/useRestFallback";
+import { useRates } from "@/components/rates/useRates";
 import type { HandlerInfo } from "@/server/contract/handlers";
 import { HandlersTable } from "./HandlersTable";
 import { fetchHandlers } from "./handlersApi";
@@ -35,6 +36,8 @@ export function HandlersView() {
     reloadUnlessLive();
   };
 
+  const rates = useRates(2000);
+  const latency = useMemo(() => new Map((rates?.handlers ?? []).map((h) => [h.id, h])), [rates]);
   const q = query.trim().toLowerCase();
   const shown = useMemo(() => handlers.filter((h) => matches(h, q)), [handlers, q]);
   const enabled = handlers.filter((h) => h.enabled).length;
@@ -65,7 +68,7 @@ export function HandlersView() {
       {handlersSource === "none" && loadError === null ? (
         <p className="muted pad">Loading handlers…</p>
       ) : (
-        <HandlersTable handlers={shown} onChanged={onChanged} readOnly={!canControl} />
+        <HandlersTable handlers={shown} onChanged={onChanged} readOnly={!canControl} latency={latency} />
       )}
     </div>
   );

@@ -2,6 +2,7 @@
 
 import { useCallback, useMemo, useRef, useState } from "react";
 import { matchesText } from "@/components/format";
+import { RatesStrip } from "@/components/rates/RatesStrip";
 import type { ExchangeDto } from "@/server/contract/exchange";
 import { ExchangeDetail } from "./ExchangeDetail";
 import { ExchangeTable } from "./ExchangeTable";
@@ -123,6 +124,7 @@ export function LiveView() {
         shown={rows.length}
         total={sourceRows.length}
       />
+      <RatesStrip />
       <div className="live-body">
         <ExchangeTable
           rows={rows}
