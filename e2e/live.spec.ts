@@ -95,3 +95,27 @@ test("the keyboard moves, opens, pauses, focuses the filter and shows its help",
   await page.keyboard.press(" ");
   await expect(page.getByTestId("pause-toggle")).toHaveAttribute("aria-pressed", "false");
 });
+
+test("a decoded field lights up its bytes, a byte selects its field, and the request copies as ipmitool raw", async ({
+  page,
+}) => {
+  await page.goto("/");
+  const flags = page.locator('[data-testid="exchange-row"][data-cmd-name="Get Message Flags"]').first();
+  await expect(flags).toBeVisible();
+  await flags.click();
+  await expect(page.getByTestId("copy-ipmitool")).toHaveAttribute("title", "ipmitool raw 0x06 0x31");
+
+  // The response's first field (the flags byte, after the completion code) and its byte.
+  const field = page.locator('[data-testid="decoded-response"] [data-key="0"]');
+  await field.click();
+  await expect(field).toHaveAttribute("data-active", "true");
+  const lit = page.locator('[data-testid="hexdump-response"] .hexdump-byte.lit');
+  await expect(lit).toHaveCount(1);
+  await expect(lit).toHaveAttribute("data-offset", "1");
+
+  // The completion code byte belongs to no decoded field: clicking it clears the selection.
+  await page.locator('[data-testid="hexdump-response"] .hexdump-byte[data-offset="0"]').click();
+  await expect(lit).toHaveCount(0);
+  await page.locator('[data-testid="hexdump-response"] .hexdump-byte[data-offset="1"]').click();
+  await expect(field).toHaveAttribute("data-active", "true");
+});

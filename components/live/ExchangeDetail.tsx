@@ -1,4 +1,4 @@
-import { memo, type ReactNode } from "react";
+import { memo, type ReactNode, useMemo, useState } from "react";
 import {
   bytesOf,
   DASH,
@@ -16,6 +16,7 @@ import { hexByte } from "@/server/ipmi/hex";
 import { hexN } from "@/server/ipmi/layout/format";
 import { DecodedFields } from "./DecodedFields";
 import { decodeExchange } from "./decodeExchange";
+import { type ByteRange, fieldAt, ipmitoolRaw, type LocatedField, locateFields } from "./fieldBytes";
 import { HexDump } from "./HexDump";
 import { StatusBadge } from "./StatusBadge";
 
@@ -39,6 +40,30 @@ export const ExchangeDetail = memo(function ExchangeDetail({ exchange: x, onClos
   const response =
     x.payload === null ? responseBytes(x.cc, x.response) : x.response === null ? null : bytesOf(x.response);
   const decoded = decodeExchange(x);
+  // The selected field, on one side: its bytes light up in that side's hex dump, and a
+  // clicked byte selects its field.
+  const [active, setActive] = useState<{ side: "request" | "response"; key: string } | null>(null);
+  const located = useMemo(
+    () => ({
+      request: decoded.request === undefined ? undefined : locateFields(decoded.request, request),
+      // The response dump starts with the completion code; its data, with the fields, after it.
+      response:
+        decoded.response === undefined || response === null
+          ? undefined
+          : locateFields(decoded.response, response, x.payload === null && x.cc !== null ? 1 : 0),
+    }),
+    [decoded.request, decoded.response, request, response, x.payload, x.cc],
+  );
+  const rangeOf = (side: "request" | "response"): ByteRange | null => {
+    if (active?.side !== side) return null;
+    return findKey(located[side] ?? [], active.key)?.range ?? null;
+  };
+  const onByte = (side: "request" | "response") => (offset: number) => {
+    const f = fieldAt(located[side] ?? [], offset);
+    setActive(f ? { side, key: f.key } : null);
+  };
+  const copy = (text: string) => void navigator.clipboard?.writeText(text).catch(() => {});
+  const rawLine = x.netFn !== null && x.cmd !== null ? ipmitoolRaw(x.netFn, x.cmd, request) : null;
   const cmd =
     x.cmd === null
       ? x.payload === null
@@ -87,31 +112,82 @@ export const ExchangeDetail = memo(function ExchangeDetail({ exchange: x, onClos
           </div>
         ))}
       </dl>
-      <section>
-        <h3>
-          {x.payload === null ? "Request data" : "Request payload"}{" "}
-          <span className="muted">({request.length} bytes)</span>
-        </h3>
-        {decoded.request !== undefined && (
-          <DecodedFields fields={decoded.request} data-testid="decoded-request" />
+      <div className="detail-copy">
+        {rawLine !== null && x.payload === null && (
+          <button
+            type="button"
+            className="btn"
+            onClick={() => copy(rawLine)}
+            data-testid="copy-ipmitool"
+            title={rawLine}
+          >
+            Copy as ipmitool raw
+          </button>
         )}
-        <HexDump bytes={request} data-testid="hexdump-request" />
-      </section>
-      <section>
-        <h3>
-          {x.payload === null ? (
-            <>
-              Response <span className="muted">(completion code, then data)</span>
-            </>
-          ) : (
-            "Response payload"
+        <button type="button" className="btn" onClick={() => copy(x.request)} data-testid="copy-request-hex">
+          Copy request hex
+        </button>
+        {response !== null && (
+          <button
+            type="button"
+            className="btn"
+            onClick={() => copy([...response].map((b) => b.toString(16).padStart(2, "0")).join(" "))}
+            data-testid="copy-response-hex"
+          >
+            Copy response hex
+          </button>
+        )}
+      </div>
+      <div className="detail-sides">
+        <section>
+          <h3>
+            {x.payload === null ? "Request data" : "Request payload"}{" "}
+            <span className="muted">({request.length} bytes)</span>
+          </h3>
+          {decoded.request !== undefined && (
+            <DecodedFields
+              fields={decoded.request}
+              located={located.request}
+              active={active?.side === "request" ? active.key : null}
+              onSelect={(key) => setActive({ side: "request", key })}
+              data-testid="decoded-request"
+            />
           )}
-        </h3>
-        {decoded.response !== undefined && (
-          <DecodedFields fields={decoded.response} data-testid="decoded-response" />
-        )}
-        <HexDump bytes={response} emptyText="no response sent" data-testid="hexdump-response" />
-      </section>
+          <HexDump
+            bytes={request}
+            highlight={rangeOf("request")}
+            onByte={onByte("request")}
+            data-testid="hexdump-request"
+          />
+        </section>
+        <section>
+          <h3>
+            {x.payload === null ? (
+              <>
+                Response <span className="muted">(completion code, then data)</span>
+              </>
+            ) : (
+              "Response payload"
+            )}
+          </h3>
+          {decoded.response !== undefined && (
+            <DecodedFields
+              fields={decoded.response}
+              located={located.response}
+              active={active?.side === "response" ? active.key : null}
+              onSelect={(key) => setActive({ side: "response", key })}
+              data-testid="decoded-response"
+            />
+          )}
+          <HexDump
+            bytes={response}
+            emptyText="no response sent"
+            highlight={rangeOf("response")}
+            onByte={onByte("response")}
+            data-testid="hexdump-response"
+          />
+        </section>
+      </div>
       {x.frame !== null && (
         // Every request from a bus carries the bytes it arrived as (a BT frame, a VM
         // message); a malformed record has only these.
@@ -128,3 +204,12 @@ export const ExchangeDetail = memo(function ExchangeDetail({ exchange: x, onClos
     </aside>
   );
 });
+
+function findKey(located: readonly LocatedField[], key: string): LocatedField | null {
+  for (const l of located) {
+    if (l.key === key) return l;
+    const inner = findKey(l.children, key);
+    if (inner) return inner;
+  }
+  return null;
+}
