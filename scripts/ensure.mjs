@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Makes a fresh clone runnable: npm packages, the Prisma client, the database's
 // migrations, and (with --browser / --ipmi-tools) Debian's chromium and the IPMI clients
-// (ipmitool, FreeIPMI, OpenIPMI's ipmi_sim and rmcp_ping; docs/lan-clients.md).
+// (ipmitool, FreeIPMI, OpenIPMI's ipmi_sim and rmcp_ping, and tshark; docs/lan-clients.md).
 // Every step is skipped when already done, so `npm start` and `npm test` can call it
 // each time. Plain JavaScript: it must run before anything is installed.
 import { spawnSync } from "node:child_process";
@@ -105,8 +105,9 @@ function inArchive(pkg) {
 /**
  * Installs a Debian package when one of its commands is missing (needs root), or says how
  * to. `commands`: one command or several the package provides; returns the first's path.
+ * `preseed`: debconf answers ("owner question type value" lines) given before installing.
  */
-export function ensureDebianPackage(commands, pkg, why) {
+export function ensureDebianPackage(commands, pkg, why, preseed) {
   const names = Array.isArray(commands) ? commands : [commands];
   const missing = () => names.filter((c) => onPath(c).status !== 0);
   if (missing().length === 0) return onPath(names[0]).stdout.trim();
@@ -126,6 +127,11 @@ export function ensureDebianPackage(commands, pkg, why) {
     fail(
       `Debian's package ${pkg} is not in the archive apt knows (apt-cache policy ${pkg}: no candidate); it is needed ${why}.`,
     );
+  if (preseed)
+    mustRun("debconf-set-selections", "debconf-set-selections", [], {
+      input: `${preseed}\n`,
+      stdio: ["pipe", "inherit", "inherit"],
+    });
   mustRun(`apt-get install ${pkg}`, "apt-get", ["install", "-y", "-qq", "--no-install-recommends", pkg], {
     env,
   });
@@ -142,6 +148,13 @@ export const IPMI_TOOLS = [
     commands: ["ipmi-raw", "bmc-info", "ipmi-sensors", "ipmi-sel", "ipmi-fru", "ipmi-chassis", "ipmipower"],
   },
   { pkg: "openipmi", commands: ["ipmi_sim", "rmcp_ping"] },
+  // Reads the pcap exports back in the integration tests (docs/export.md). Its
+  // wireshark-common asks whether non-root users may capture: no, without asking.
+  {
+    pkg: "tshark",
+    commands: ["tshark"],
+    preseed: "wireshark-common wireshark-common/install-setuid boolean false",
+  },
 ];
 
 /** Newest modification time under these paths (files or folders). */
@@ -166,8 +179,8 @@ export function ensure({ browser = false, ipmiTools = false, database = true } =
   if (database) ensureDatabase();
   if (browser) ensureDebianPackage("chromium", "chromium", "for the browser tests");
   if (ipmiTools)
-    for (const { pkg, commands } of IPMI_TOOLS)
-      ensureDebianPackage(commands, pkg, "for the tests and the benchmark with real IPMI clients");
+    for (const { pkg, commands, preseed } of IPMI_TOOLS)
+      ensureDebianPackage(commands, pkg, "for the tests and the benchmark with real IPMI clients", preseed);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

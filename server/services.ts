@@ -32,7 +32,7 @@ export interface ServerServices {
   replay(id: number): Promise<Exchange | "no-exchange" | "no-bus">;
   exchangesPage(query: ExchangesQuery): Promise<ExchangesPage>;
   /** Streams the export in chunks; never holds the whole log in memory. */
-  exportExchanges(query: ExportQuery): AsyncIterable<string>;
+  exportExchanges(query: ExportQuery): AsyncIterable<string | Uint8Array>;
   /** The LAN channel's sessions and IPMI users. */
   lan: LanServices;
 }

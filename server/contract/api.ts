@@ -24,6 +24,8 @@ const exchangeFilter = {
   netFn: byteNumber.optional(),
   cmd: byteNumber.optional(),
   status: z.enum(EXCHANGE_STATUSES as [ExchangeStatus, ...ExchangeStatus[]]).optional(),
+  /** A filter expression (docs/filters.md), ANDed with the fields above; blank means none. */
+  filter: z.string().max(2000).optional(),
 };
 
 /** A time bound: ms since the epoch or an ISO 8601 date. */
@@ -48,7 +50,7 @@ export type ExchangesQuery = z.infer<typeof exchangesQuery>;
 
 export const exportQuery = z
   .object({
-    format: z.enum(["csv", "ndjson"]),
+    format: z.enum(["csv", "ndjson", "pcap", "pcap-wire"]),
     from: timeBound.optional(),
     to: timeBound.optional(),
     ...exchangeFilter,
@@ -82,4 +84,6 @@ export interface HandlersResponse {
 export interface ApiError {
   error: string;
   issues?: { path: string; message: string }[];
+  /** For an invalid filter expression: the 0-based character offset of the problem. */
+  position?: number;
 }

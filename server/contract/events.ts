@@ -45,12 +45,21 @@ export interface ServerToClientEvents {
   live: (events: LiveEvent[], ack: () => void) => void;
 }
 
+/** The answer to `setFilter`: `position` is the 0-based character offset of the problem. */
+export type SetFilterResult = { ok: true } | { ok: false; error: string; position: number };
+
 /**
  * Commands go over HTTP (one permission check, one audit path, scriptable with curl);
- * the socket only carries what the server pushes.
+ * the socket carries what the server pushes, and one per-connection view setting.
  */
-// biome-ignore lint/complexity/noBannedTypes: the socket takes no commands from the browser
-export type ClientToServerEvents = {};
+export interface ClientToServerEvents {
+  /**
+   * Only exchanges matching this filter (docs/filters.md) are sent to this client from
+   * now on; blank text sends all again. An invalid filter is refused and the previous one
+   * stays. Applies to live exchanges, not to the snapshot already sent.
+   */
+  setFilter: (text: string, ack: (result: SetFilterResult) => void) => void;
+}
 
 /** Sent in the socket.io handshake (`auth`): where a reconnecting client left off. */
 export interface LiveHandshake {

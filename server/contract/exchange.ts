@@ -78,6 +78,11 @@ export interface Exchange {
    * or the undecodable frame of a malformed record; null for injected and replayed requests.
    */
   frame: Uint8Array | null;
+  /**
+   * The response's bytes as the bus sent them, where the bus keeps them (the LAN bus: the
+   * whole UDP datagram, sealed); null when nothing was sent, for other buses, and in older logs.
+   */
+  responseFrame: Uint8Array | null;
   /** For a "late" record: the exchange it was late for. */
   relatedId: number | null;
   /** The operator rule that acted on this exchange, if any. */
@@ -94,10 +99,11 @@ export interface Exchange {
   sessionId: number | null;
 }
 
-export interface ExchangeDto extends Omit<Exchange, "request" | "response" | "frame"> {
+export interface ExchangeDto extends Omit<Exchange, "request" | "response" | "frame" | "responseFrame"> {
   request: string;
   response: string | null;
   frame: string | null;
+  responseFrame: string | null;
 }
 
 export function toExchangeDto(x: Exchange): ExchangeDto {
@@ -106,5 +112,6 @@ export function toExchangeDto(x: Exchange): ExchangeDto {
     request: toHex(x.request),
     response: x.response === null ? null : toHex(x.response),
     frame: x.frame === null ? null : toHex(x.frame),
+    responseFrame: x.responseFrame === null ? null : toHex(x.responseFrame),
   };
 }

@@ -8,6 +8,7 @@ import { readCookie, SESSION_COOKIE, sessionCookieHeader } from "../auth/session
 import type { ApiError } from "../contract/api";
 import type { OperatorInfo } from "../contract/control";
 import { findServices, type ServerServices } from "../services";
+import { isBlankFilter, parseFilter } from "../traffic/filter";
 import { CLIENT_HEADER, OPERATOR_HEADER } from "./gate";
 
 export class HttpError extends Error {
@@ -15,14 +16,28 @@ export class HttpError extends Error {
     readonly status: number,
     message: string,
     readonly issues?: ApiError["issues"],
+    readonly position?: number,
   ) {
     super(message);
   }
 }
 
-export function jsonError(status: number, error: string, issues?: ApiError["issues"]): Response {
+export function jsonError(
+  status: number,
+  error: string,
+  issues?: ApiError["issues"],
+  position?: number,
+): Response {
   const body: ApiError = issues ? { error, issues } : { error };
+  if (position !== undefined) body.position = position;
   return Response.json(body, { status });
+}
+
+/** Checks a `filter` query parameter: an invalid one is 400 `{ error, position }`. */
+export function checkFilter(text: string | undefined): void {
+  if (isBlankFilter(text)) return;
+  const parsed = parseFilter(text!);
+  if (!parsed.ok) throw new HttpError(400, `invalid filter: ${parsed.error}`, undefined, parsed.position);
 }
 
 export function services(): ServerServices {
@@ -89,10 +104,19 @@ export function idParam(raw: string, what: string): number {
 const DOWNLOAD_TYPES = {
   csv: "text/csv; charset=utf-8",
   ndjson: "application/x-ndjson; charset=utf-8",
+  pcap: "application/vnd.tcpdump.pcap",
+  "pcap-wire": "application/vnd.tcpdump.pcap",
 } as const;
 
-/** Streams text chunks as a file download: produced page by page as the client reads. */
-export function download(chunks: AsyncIterable<string>, format: "csv" | "ndjson", name: string): Response {
+/** The file name's tail: "-wire" before the extension for the LAN datagrams' capture. */
+const DOWNLOAD_SUFFIXES: Partial<Record<keyof typeof DOWNLOAD_TYPES, string>> = { "pcap-wire": "-wire.pcap" };
+
+/** Streams text (or byte) chunks as a file download: produced page by page as the client reads. */
+export function download(
+  chunks: AsyncIterable<string | Uint8Array>,
+  format: keyof typeof DOWNLOAD_TYPES,
+  name: string,
+): Response {
   const it = chunks[Symbol.asyncIterator]();
   const encoder = new TextEncoder();
   const body = new ReadableStream<Uint8Array>({
@@ -100,7 +124,7 @@ export function download(chunks: AsyncIterable<string>, format: "csv" | "ndjson"
       try {
         const { value, done } = await it.next();
         if (done) controller.close();
-        else controller.enqueue(encoder.encode(value));
+        else controller.enqueue(typeof value === "string" ? encoder.encode(value) : value);
       } catch (err) {
         controller.error(err);
       }
@@ -113,7 +137,7 @@ export function download(chunks: AsyncIterable<string>, format: "csv" | "ndjson"
   return new Response(body, {
     headers: {
       "content-type": DOWNLOAD_TYPES[format],
-      "content-disposition": `attachment; filename="${name}-${stamp}.${format}"`,
+      "content-disposition": `attachment; filename="${name}-${stamp}${DOWNLOAD_SUFFIXES[format] ?? `.${format}`}"`,
       "cache-control": "no-store",
     },
   });
@@ -124,7 +148,7 @@ export async function handle(run: () => Promise<Response> | Response): Promise<R
   try {
     return await run();
   } catch (err) {
-    if (err instanceof HttpError) return jsonError(err.status, err.message, err.issues);
+    if (err instanceof HttpError) return jsonError(err.status, err.message, err.issues, err.position);
     console.error("api route failed:", err);
     return jsonError(500, "internal error");
   }

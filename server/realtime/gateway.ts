@@ -19,6 +19,7 @@ import type { RuleEngine } from "../control/rule-engine";
 import type { Logger } from "../logger";
 import type { Router } from "../router/router";
 import { ClientChannel } from "./client-channel";
+import { ClientFilters } from "./client-filters";
 import type { RecentExchanges } from "./recent-exchanges";
 
 export interface GatewayOptions {
@@ -56,6 +57,8 @@ export interface LiveGatewayDeps {
 
 export class LiveGateway {
   private readonly channels = new Map<string, ClientChannel>();
+  /** Per-client filters (`setFilter`): only matching exchanges go to that client. */
+  private readonly filters = new ClientFilters();
   private timer: ReturnType<typeof setInterval> | undefined;
   private countsTimer: ReturnType<typeof setInterval> | undefined;
   /** Request/error counts last sent per handler, so only changed ones are re-sent. */
@@ -179,8 +182,13 @@ export class LiveGateway {
     const sockets = this.sessionSockets.get(tokenHash) ?? new Set();
     sockets.add(socket);
     this.sessionSockets.set(tokenHash, sockets);
+    socket.on("setFilter", (text, ack) => {
+      const result = this.filters.set(socket.id, text);
+      if (typeof ack === "function") ack(result);
+    });
     socket.on("disconnect", () => {
       this.channels.delete(socket.id);
+      this.filters.delete(socket.id);
       sockets.delete(socket);
     });
   }
@@ -189,7 +197,7 @@ export class LiveGateway {
     this.recent.push(x);
     if (this.channels.size === 0) return;
     const event = { type: "exchange" as const, exchange: toExchangeDto(x) };
-    for (const c of this.channels.values()) c.offerExchange(event);
+    for (const [id, c] of this.channels) if (this.filters.matches(id, x)) c.offerExchange(event);
   }
 
   private onHandler(handler: HandlerInfo): void {

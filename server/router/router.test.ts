@@ -299,6 +299,26 @@ describe("response queue", () => {
     expect(router.busInfo()[0]!.queued).toBe(0);
   });
 
+  it("records the bytes a bus says it sent as responseFrame; none for a response still queued", async () => {
+    const { router, bus, exchanges } = setup();
+    const send = bus.send.bind(bus);
+    bus.send = (res) => {
+      const result = send(res);
+      if (result === "sent") res.sentFrame = Uint8Array.of(0xaa, res.seq ?? 0);
+      return result;
+    };
+    router.registry.register(getDeviceId());
+    bus.request({ netFn: NETFN.APP, cmd: 0x01, seq: 7 });
+    await flush();
+    expect([...exchanges[0]!.responseFrame!]).toEqual([0xaa, 7]);
+    bus.busy = true;
+    bus.request({ netFn: NETFN.APP, cmd: 0x01, seq: 8 });
+    await flush();
+    expect(exchanges[1]!.responseFrame).toBeNull();
+    bus.release();
+    expect(bus.sent.map((r) => r.seq)).toEqual([7, 8]);
+  });
+
   it("sends one at a time when the bus takes one and is busy again", async () => {
     const router = new Router();
     const sent: number[] = [];

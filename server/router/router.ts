@@ -422,6 +422,7 @@ export class Router {
     }
     if (f.reg && cc !== CC.OK) f.reg.errors++;
     let deliveryNote: string | null = null;
+    let responseFrame: Uint8Array | null = null;
     const hostTimeoutMs = entry?.bus.hostTimeoutMs;
     const elapsedMs = this.monotonic() - f.startedMono;
     if (!f.deliver) deliveryNote = null;
@@ -442,17 +443,25 @@ export class Router {
       };
       try {
         entry.queue.push(response);
+        // Sent now (not queued behind a busy bus) by a bus that keeps its bytes: the LAN datagram.
+        responseFrame = response.sentFrame ?? null;
       } catch (err) {
         deliveryNote = `bus failed to take the response: ${err instanceof Error ? err.message : String(err)}`;
       }
     }
-    this.record(f, { cc, response: responseData, status, note: joinNotes(note, deliveryNote) });
+    this.record(f, {
+      cc,
+      response: responseData,
+      status,
+      note: joinNotes(note, deliveryNote),
+      responseFrame,
+    });
   }
 
   /** Sends nothing; the host will time out. */
   private dropRequest(f: InFlight, note: string | null): void {
     if (!this.settle(f)) return;
-    this.record(f, { cc: null, response: null, status: "dropped", note });
+    this.record(f, { cc: null, response: null, status: "dropped", note, responseFrame: null });
   }
 
   /** Marks a request answered once and for all; false if it already was. */
@@ -467,7 +476,13 @@ export class Router {
 
   private record(
     f: InFlight,
-    outcome: { cc: number | null; response: Uint8Array | null; status: ExchangeStatus; note: string | null },
+    outcome: {
+      cc: number | null;
+      response: Uint8Array | null;
+      status: ExchangeStatus;
+      note: string | null;
+      responseFrame: Uint8Array | null;
+    },
   ): void {
     const elapsedMs = this.monotonic() - f.startedMono;
     const x = this.exchangeOf(f, {
@@ -491,7 +506,16 @@ export class Router {
     f: InFlight,
     o: Pick<
       Exchange,
-      "id" | "cc" | "response" | "status" | "note" | "receivedAt" | "answeredAt" | "latencyUs" | "relatedId"
+      | "id"
+      | "cc"
+      | "response"
+      | "status"
+      | "note"
+      | "receivedAt"
+      | "answeredAt"
+      | "latencyUs"
+      | "relatedId"
+      | "responseFrame"
     >,
   ): Exchange {
     const { req } = f;
@@ -515,6 +539,7 @@ export class Router {
       note: o.note,
       // The bytes as they arrived on the bus; null for injected and replayed requests.
       frame: req.frame ?? null,
+      responseFrame: o.responseFrame,
       relatedId: o.relatedId,
       ruleId: f.ruleId,
       payload: null,
@@ -538,6 +563,7 @@ export class Router {
         answeredAt: now,
         latencyUs: Math.round((this.monotonic() - f.startedMono) * 1000),
         relatedId: f.id,
+        responseFrame: null,
       }),
     );
   }
@@ -549,12 +575,15 @@ export class Router {
     let note = m.reason;
     let response: Uint8Array | null = null;
     let cc: number | null = null;
+    let responseFrame: Uint8Array | null = null;
     if (m.reply) {
       const data = m.reply.data ?? EMPTY;
       cc = m.reply.cc;
       response = data;
       try {
-        entry.queue.push({ ...m.reply, netFn: responseNetFn(m.reply.netFn), data });
+        const reply: BusResponse = { ...m.reply, netFn: responseNetFn(m.reply.netFn), data };
+        entry.queue.push(reply);
+        responseFrame = reply.sentFrame ?? null;
       } catch (err) {
         note += `; bus failed to take the error response: ${err instanceof Error ? err.message : String(err)}`;
       }
@@ -580,6 +609,7 @@ export class Router {
       latencyUs: m.reply ? 0 : null,
       note,
       frame: m.frame,
+      responseFrame,
       relatedId: null,
       ruleId: null,
       payload: null,
@@ -613,6 +643,7 @@ export class Router {
       latencyUs: r.response === null ? null : 0,
       note: r.note,
       frame: r.frame,
+      responseFrame: r.responseFrame ?? null,
       relatedId: null,
       ruleId: null,
       payload: r.payload,

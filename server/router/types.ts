@@ -53,6 +53,11 @@ export interface BusResponse {
   cc: number;
   data: Uint8Array;
   tag?: unknown;
+  /**
+   * Set by a bus in send() when it keeps the bytes it put on the wire (the LAN bus: the
+   * sealed UDP datagram); the router records them as the exchange's `responseFrame`.
+   */
+  sentFrame?: Uint8Array;
 }
 
 /** A frame the bus could not decode. If enough of the header survived, `reply` says how to answer it. */
@@ -75,6 +80,8 @@ export interface BusSessionRecord {
   request: Uint8Array;
   /** What the bus sent back; null when it sent nothing. */
   response: Uint8Array | null;
+  /** The whole frame the bus sent back (the LAN bus: the UDP datagram); null or absent when none. */
+  responseFrame?: Uint8Array | null;
   /** The RMCP+ status code sent (table 13-15); null for the presence ping. */
   status: number | null;
   /** False when the bus refused the request (a non-zero status) or dropped it. */

@@ -26,6 +26,7 @@ export const EXCHANGE_COLUMN_KINDS = {
   latencyUs: "int?",
   note: "text?",
   frame: "bytes?",
+  responseFrame: "bytes?",
   relatedId: "int?",
   ruleId: "int?",
   payload: "text?",

@@ -5,10 +5,11 @@ import { createTestDatabase, type TestDatabase } from "../persistence/test-datab
 import { EXPORT_PAGE_SIZE, exportExchanges } from "./export";
 import { CSV_COLUMNS } from "./formats";
 import { insertExchanges, MAX_ROWS_PER_STATEMENT } from "./log-writer";
+import { concatBytes, exchangeHpm2Records, LINKTYPE_IPMI_HPM_2, pcapGlobalHeader } from "./pcap";
 import { BASE_TIME, makeExchange, makeExchanges } from "./test-exchanges";
 
-async function collect(chunks: AsyncIterable<string>): Promise<string[]> {
-  const out: string[] = [];
+async function collect<T>(chunks: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
   for await (const chunk of chunks) out.push(chunk);
   return out;
 }
@@ -79,6 +80,18 @@ describe("exportExchanges", () => {
     const chunks = await collect(exportExchanges(t.db, { format: "ndjson" }, 10));
     expect(chunks).toHaveLength(3);
     expect(ndjsonRecords(chunks.join(""))).toHaveLength(30);
+  });
+
+  it("streams pcap (HPM.2): the global header, then one chunk of records per page", async () => {
+    const records = await seed(t, 25);
+    const chunks = await collect(exportExchanges(t.db, { format: "pcap" }, 10));
+    expect(chunks).toHaveLength(1 + 3);
+    expect(chunks.every((c) => c instanceof Uint8Array)).toBe(true);
+    const bytes = concatBytes(chunks as Uint8Array[]);
+    expect(Array.from(bytes.subarray(0, 24))).toEqual(Array.from(pcapGlobalHeader(LINKTYPE_IPMI_HPM_2)));
+    expect(Array.from(bytes.subarray(24))).toEqual(
+      Array.from(concatBytes(records.flatMap(exchangeHpm2Records))),
+    );
   });
 
   it("respects from/to on receivedAt, both inclusive, as ms or parsed ISO dates", async () => {

@@ -9,12 +9,24 @@ import type { Database } from "../persistence/database";
 import { Prisma } from "../persistence/generated/client";
 import { csvHeader, exchangeCsvLine, exchangeNdjsonLine } from "./formats";
 import { exchangeFilterConditions, maxExchangeId, rowToExchange, selectExchangeRows } from "./history";
+import {
+  concatBytes,
+  exchangeHpm2Records,
+  exchangeWireRecords,
+  LINKTYPE_IPMI_HPM_2,
+  LINKTYPE_RAW,
+  pcapGlobalHeader,
+} from "./pcap";
 
 export const EXPORT_PAGE_SIZE = 1000;
 
 export function exportContentType(format: ExportQuery["format"]): string {
+  if (format === "pcap" || format === "pcap-wire") return "application/vnd.tcpdump.pcap";
   return format === "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8";
 }
+
+/** A chunk of an export: text (CSV, NDJSON) or bytes (pcap, pcap-wire). */
+export type ExportChunk = string | Uint8Array;
 
 /** The id range holding the records received in [from, to] (via the receivedAt index), or null if none. */
 async function idRangeOf(
@@ -33,16 +45,20 @@ async function idRangeOf(
 }
 
 /**
- * Yields the header (CSV) and then one string per page of up to `pageSize` records.
+ * Yields the header (CSV, pcap) and then one chunk per page of up to `pageSize` records:
+ * text for CSV and NDJSON, bytes for pcap and pcap-wire (server/traffic/pcap.ts).
  * `from` and `to` bound receivedAt (ms since the epoch), both inclusive.
  */
 export async function* exportExchanges(
   db: Database,
   query: ExportQuery,
   pageSize = EXPORT_PAGE_SIZE,
-): AsyncGenerator<string, void, undefined> {
+): AsyncGenerator<ExportChunk, void, undefined> {
+  const pcap =
+    query.format === "pcap" ? exchangeHpm2Records : query.format === "pcap-wire" ? exchangeWireRecords : null;
   const line = query.format === "csv" ? exchangeCsvLine : exchangeNdjsonLine;
   if (query.format === "csv") yield csvHeader();
+  if (pcap) yield pcapGlobalHeader(query.format === "pcap" ? LINKTYPE_IPMI_HPM_2 : LINKTYPE_RAW);
 
   let hi = await maxExchangeId(db);
   let after: number | null = null;
@@ -61,9 +77,15 @@ export async function* exportExchanges(
       after === null ? Prisma.sql`"id" <= ${hi}` : Prisma.sql`"id" > ${after} AND "id" <= ${hi}`;
     const rows = await selectExchangeRows(db, [idRange, ...conditions], "asc", pageSize);
     if (rows.length === 0) return;
-    let chunk = "";
-    for (const row of rows) chunk += line(rowToExchange(row));
-    yield chunk;
+    if (pcap) {
+      const records: Uint8Array[] = [];
+      for (const row of rows) records.push(...pcap(rowToExchange(row)));
+      if (records.length > 0) yield concatBytes(records);
+    } else {
+      let chunk = "";
+      for (const row of rows) chunk += line(rowToExchange(row));
+      yield chunk;
+    }
     after = rows.at(-1)!.id;
     if (rows.length < pageSize || after >= hi) return;
   }

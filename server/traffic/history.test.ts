@@ -147,7 +147,13 @@ describe("history", () => {
     const bytes = toUint8Array(buffer);
     expect(bytes.constructor).toBe(Uint8Array);
     expect(Array.from(bytes)).toEqual([2, 3, 4]);
-    const row = { ...makeExchange(9), request: buffer, response: Buffer.alloc(0), frame: null };
+    const row = {
+      ...makeExchange(9),
+      request: buffer,
+      response: Buffer.alloc(0),
+      frame: null,
+      responseFrame: null,
+    };
     const x = rowToExchange(row);
     expect(x.request.constructor).toBe(Uint8Array);
     expect(x.response?.constructor).toBe(Uint8Array);

@@ -17,6 +17,7 @@ import type { Database } from "../persistence/database";
 import { type Exchange as ExchangeRow, Prisma } from "../persistence/generated/client";
 import type { BusKind } from "../router/types";
 import { EXCHANGE_COLUMN_LIST } from "./columns";
+import { type Filter, isBlankFilter, parseFilter } from "./filter";
 
 export type { ExchangeRow };
 
@@ -26,6 +27,8 @@ export interface ExchangeFilter {
   netFn?: number | undefined;
   cmd?: number | undefined;
   status?: ExchangeStatus | undefined;
+  /** A filter expression (docs/filters.md); blank means none. Throws if invalid: check it first. */
+  filter?: string | undefined;
 }
 
 /** The filter as SQL conditions (to be joined with AND). */
@@ -40,7 +43,14 @@ export function exchangeFilterConditions(filter: ExchangeFilter): Prisma.Sql[] {
   } else if (filter.cmd !== undefined) {
     conditions.push(Prisma.sql`"cmd" = ${filter.cmd}`);
   }
+  if (!isBlankFilter(filter.filter)) conditions.push(compiledFilter(filter.filter!).sql);
   return conditions;
+}
+
+function compiledFilter(text: string): Filter {
+  const parsed = parseFilter(text);
+  if (!parsed.ok) throw new RangeError(`invalid filter at ${parsed.position}: ${parsed.error}`);
+  return parsed.filter;
 }
 
 /** SELECT of whole rows with the conditions, in id order, at most `limit` rows. */
@@ -84,6 +94,7 @@ export function rowToExchange(row: ExchangeRow): Exchange {
     latencyUs: row.latencyUs,
     note: row.note,
     frame: row.frame === null ? null : toUint8Array(row.frame),
+    responseFrame: row.responseFrame === null ? null : toUint8Array(row.responseFrame),
     relatedId: row.relatedId,
     ruleId: row.ruleId,
     payload: row.payload as SessionPayload | null,

@@ -41,7 +41,7 @@ const DEFAULT_MAX_RETRY_DELAY_MS = 2000;
 const CLOSE_ATTEMPTS = 3;
 
 /** Columns stored as BLOB: they travel as hex text in the JSON and are unhex()ed by SQLite. */
-const BLOB_COLUMNS: ReadonlySet<string> = new Set(["request", "response", "frame"]);
+const BLOB_COLUMNS: ReadonlySet<string> = new Set(["request", "response", "frame", "responseFrame"]);
 /**
  * One statement, one parameter: the batch as a JSON array of rows, unpacked by SQLite's
  * json_each. Prisma's cost is per bound parameter, so this runs about 3x the rows/s of

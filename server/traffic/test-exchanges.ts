@@ -25,6 +25,7 @@ export function makeExchange(id: number, overrides: Partial<Exchange> = {}): Exc
     latencyUs: 500,
     note: null,
     frame: null,
+    responseFrame: null,
     relatedId: null,
     ruleId: null,
     payload: null,

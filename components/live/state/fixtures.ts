@@ -25,6 +25,7 @@ export function exchange(id: number, overrides: Partial<ExchangeDto> = {}): Exch
     latencyUs: 800,
     note: null,
     frame: null,
+    responseFrame: null,
     relatedId: null,
     ruleId: null,
     payload: null,

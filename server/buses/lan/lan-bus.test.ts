@@ -90,6 +90,7 @@ describe("presence ping", () => {
     expect(rec).toMatchObject({ status: "ok", cc: null, peer: client.peer, user: null, privilege: "none" });
     expect([...rec!.frame!]).toEqual([...ping]);
     expect(rec!.response).toHaveLength(8 + 16);
+    expect([...rec!.responseFrame!]).toEqual([...d]);
   });
 
   it("sends the RMCP ACK first when the ping's RMCP sequence number asks for one", async () => {
@@ -273,6 +274,9 @@ describe("RMCP+", () => {
       user: "admin",
       privilege: "user",
     });
+    // The record keeps the sealed datagram the bus sent, and the handshake's replies.
+    expect([...bmc.records.filter((x) => x.cmd === 0x01).at(-1)!.responseFrame!]).toEqual([...d]);
+    expect(byPayload("rakp-1")!.responseFrame).toBeInstanceOf(Uint8Array);
   });
 
   it("raises the privilege in the session and numbers replies from 1", async () => {

@@ -197,6 +197,7 @@ export class LanBus implements Bus {
       payload: "presence-ping",
       request: body,
       response: pong.subarray(4),
+      responseFrame: pong,
       status: null,
       ok: true,
       note: null,
@@ -410,22 +411,22 @@ export class LanBus implements Bus {
     payload: "open-session" | "rakp-1" | "rakp-3",
     reply: HandshakeReply,
   ): undefined {
+    let datagram: Uint8Array | null = null;
     if (reply.response) {
-      this.transmit(
-        encodeRmcp(
-          rmcpHeaderFor(RMCP_CLASS.IPMI),
-          encodeRmcpPlus(
-            { payloadType: responseType, encrypted: false, authenticated: false, sessionId: 0, sequence: 0 },
-            reply.response,
-          ),
+      datagram = encodeRmcp(
+        rmcpHeaderFor(RMCP_CLASS.IPMI),
+        encodeRmcpPlus(
+          { payloadType: responseType, encrypted: false, authenticated: false, sessionId: 0, sequence: 0 },
+          reply.response,
         ),
-        from,
       );
+      this.transmit(datagram, from);
     }
     this.port?.record({
       payload,
       request: Uint8Array.from(request),
       response: reply.response,
+      responseFrame: datagram,
       status: reply.status,
       ok: reply.ok,
       note: reply.note,
@@ -467,6 +468,7 @@ export class LanBus implements Bus {
     const message = encodeLanResponse(responseTo(tag.request, res.cc, res.data));
     const datagram = tag.version === "2.0" ? this.seal20(tag, message) : this.seal15(tag, res, message);
     this.transmit(datagram, tag);
+    res.sentFrame = datagram; // kept in the exchange record (responseFrame)
     if (tag.activation) this.afterActivation(tag, res);
     return "sent";
   }

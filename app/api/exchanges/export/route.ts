@@ -1,5 +1,13 @@
 import { exportQuery } from "@/server/contract/api";
-import { download, handle, operatorOf, parseWith, searchParams, services } from "@/server/http/route-helpers";
+import {
+  checkFilter,
+  download,
+  handle,
+  operatorOf,
+  parseWith,
+  searchParams,
+  services,
+} from "@/server/http/route-helpers";
 
 export const dynamic = "force-dynamic";
 
@@ -8,6 +16,7 @@ export function GET(request: Request): Promise<Response> {
   return handle(async () => {
     const by = operatorOf(request);
     const query = parseWith(exportQuery, searchParams(request), "query");
+    checkFilter(query.filter);
     const s = services();
     await s.audit.record({ actor: by.username, action: "exchanges.export", detail: query });
     return download(s.exportExchanges(query), query.format, "ipmi-exchanges");

@@ -1,0 +1,87 @@
+/**
+ * A filter tree as an SQL condition on the Exchange table (SQLite), every value a bound
+ * parameter. Column names come from the field table, never from the filter text.
+ * Each comparison is two-valued (0 or 1, never NULL: a nullable column is guarded with
+ * IS NOT NULL), so NOT behaves as in evaluate.ts: a comparison with a null field is
+ * false and its negation true. Bytes compare as BLOBs: instr() for contains, substr()
+ * for startswith (after a length test).
+ */
+import { Prisma } from "../../persistence/generated/client";
+import { type CommandPair, FIELDS, type FieldDef } from "./fields";
+import type { FilterAst } from "./parser";
+
+const ORDER_OPS = new Set(["==", "!=", "<", "<=", ">", ">="]);
+
+export function toSql(ast: FilterAst): Prisma.Sql {
+  switch (ast.kind) {
+    case "and":
+      return Prisma.sql`(${toSql(ast.left)} AND ${toSql(ast.right)})`;
+    case "or":
+      return Prisma.sql`(${toSql(ast.left)} OR ${toSql(ast.right)})`;
+    case "not":
+      return Prisma.sql`(NOT ${toSql(ast.operand)})`;
+    case "compare":
+      return compareSql(ast);
+  }
+}
+
+/**
+ * A column as an operand. The unary `+` (a no-op on any value) keeps filter terms off the
+ * indexes, so the history's pages stay a walk of the primary key in id order (history.ts).
+ */
+function column(name: string): Prisma.Sql {
+  return Prisma.raw(`+"${name}"`);
+}
+
+function compareSql(ast: Extract<FilterAst, { kind: "compare" }>): Prisma.Sql {
+  const field = FIELDS.get(ast.field);
+  if (!field) throw new Error(`filter: unknown field ${ast.field}`);
+  const col = column(field.column);
+  const { op, value } = ast;
+  if (value.kind === "null")
+    return op === "==" ? Prisma.sql`(${col} IS NULL)` : Prisma.sql`(${col} IS NOT NULL)`;
+  let condition: Prisma.Sql;
+  if (value.kind === "commands") {
+    const any = Prisma.join(value.commands.map(commandSql), " OR ");
+    const guarded = Prisma.sql`${column("netFn")} IS NOT NULL AND ${column("cmd")} IS NOT NULL`;
+    return op === "==" ? Prisma.sql`(${guarded} AND (${any}))` : Prisma.sql`(${guarded} AND NOT (${any}))`;
+  }
+  const param = value.kind === "bytes" ? blob(value.value) : value.value;
+  const empty = (op === "contains" || op === "startswith") && length(value) === 0;
+  // Everything contains and starts with nothing (SQLite's substr(x, 1, 0) is text, not a BLOB).
+  if (empty) condition = Prisma.sql`1`;
+  else if (op === "contains") condition = Prisma.sql`instr(${col}, ${param}) > 0`;
+  else if (op === "startswith") condition = startsWith(col, length(value), param);
+  else if (ORDER_OPS.has(op)) condition = Prisma.sql`${col} ${Prisma.raw(op === "==" ? "=" : op)} ${param}`;
+  else throw new Error(`filter: unknown operator ${op}`);
+  return guard(field, condition);
+}
+
+/** substr() counts characters (code points) in text and bytes in a BLOB. */
+function length(value: { kind: string; value: string | Uint8Array | number }): number {
+  if (typeof value.value === "string") return [...value.value].length;
+  if (value.value instanceof Uint8Array) return value.value.length;
+  throw new Error("filter: startswith needs text or bytes");
+}
+
+/** SQLite's substr() of an empty BLOB is NULL, not an empty BLOB: the length test keeps this two-valued. */
+function startsWith(col: Prisma.Sql, n: number, prefix: unknown): Prisma.Sql {
+  return Prisma.sql`length(${col}) >= ${n} AND substr(${col}, 1, ${n}) = ${prefix}`;
+}
+
+function guard(field: FieldDef, condition: Prisma.Sql): Prisma.Sql {
+  return field.nullable
+    ? Prisma.sql`(${column(field.column)} IS NOT NULL AND ${condition})`
+    : Prisma.sql`(${condition})`;
+}
+
+function commandSql(c: CommandPair): Prisma.Sql {
+  return c.group === undefined
+    ? Prisma.sql`(${column("netFn")} = ${c.netFn} AND ${column("cmd")} = ${c.cmd})`
+    : Prisma.sql`(${column("netFn")} = ${c.netFn} AND ${column("cmd")} = ${c.cmd} AND ${startsWith(column("request"), 1, blob(Uint8Array.of(c.group)))})`;
+}
+
+/** Bytes as a BLOB parameter. */
+function blob(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
