@@ -143,7 +143,7 @@ test("a console's session shows up, its traffic says user@peer, and an operator 
 
     // Its requests in the live view, marked with who sent them.
     await page.getByTestId("nav-live").click();
-    await page.getByTestId("filter-text").fill(`${user}@`);
+    await page.getByTestId("filter-text").fill(`user == "${user}"`);
     const mine = page.locator(`[data-testid="exchange-row"][data-user="${user}"]`);
     await expect(mine.filter({ hasText: "Get Device ID" }).first()).toBeVisible();
     await expect(mine.first()).toContainText(`${user}@127.0.0.1:`);

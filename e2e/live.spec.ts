@@ -119,3 +119,37 @@ test("a decoded field lights up its bytes, a byte selects its field, and the req
   await page.locator('[data-testid="hexdump-response"] .hexdump-byte[data-offset="1"]').click();
   await expect(field).toHaveAttribute("data-active", "true");
 });
+
+test("the filter shows only matching rows, marks a mistake where it is, highlights, and lives in the URL", async ({
+  page,
+}) => {
+  await page.goto("/");
+  await expect(page.getByTestId("connection-status")).toHaveAttribute("data-state", "live");
+  await expect(page.getByTestId("exchange-row").nth(5)).toBeVisible();
+
+  const filter = page.getByTestId("filter-text");
+  await filter.fill('cmd == "Get Message Flags"');
+  const rows = page.getByTestId("exchange-row");
+  await expect(rows.first()).toHaveAttribute("data-cmd-name", "Get Message Flags");
+  await expect
+    .poll(async () => new Set(await rows.evaluateAll((rs) => rs.map((r) => r.getAttribute("data-cmd-name")))))
+    .toEqual(new Set(["Get Message Flags"]));
+  await expect(page).toHaveURL(/filter=cmd\+%3D%3D\+%22Get\+Message\+Flags%22|filter=cmd%20%3D%3D/);
+
+  // A typo: the message, and the mark under where it is.
+  await filter.fill("cmd == 0x31 and stauts == ok");
+  const error = page.getByTestId("filter-text-error");
+  await expect(error).toBeVisible();
+  await expect(error).toHaveAttribute("data-position", "16");
+  await expect(error).toContainText("stauts");
+
+  // Highlight colours matches without hiding the rest.
+  await filter.fill("");
+  await page.getByTestId("highlight-text").fill('cmd == "Get Message Flags"');
+  await expect(page.locator('[data-testid="exchange-row"][data-highlighted="true"]').first()).toBeVisible();
+  await expect(page.locator('[data-testid="exchange-row"]:not([data-highlighted])').first()).toBeVisible();
+
+  // The view survives a reload (a shared link).
+  await page.reload();
+  await expect(page.getByTestId("highlight-text")).toHaveValue('cmd == "Get Message Flags"');
+});

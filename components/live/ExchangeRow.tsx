@@ -22,6 +22,8 @@ interface ExchangeRowProps {
   selected: boolean;
   /** The keyboard cursor is on this row (j/k). */
   cursor?: boolean;
+  /** The highlight expression matches it. */
+  highlighted?: boolean;
   onSelect: (exchange: ExchangeDto) => void;
 }
 
@@ -31,6 +33,7 @@ export const ExchangeRow = memo(function ExchangeRow({
   top,
   selected,
   cursor = false,
+  highlighted = false,
   onSelect,
 }: ExchangeRowProps) {
   const hasHeader = x.netFn !== null && x.cmd !== null;
@@ -40,11 +43,12 @@ export const ExchangeRow = memo(function ExchangeRow({
   const from = exchangeFrom(x);
   return (
     <tr
-      className={`xrow xrow-${x.status}${selected ? " selected" : ""}${cursor ? " cursor" : ""}`}
+      className={`xrow xrow-${x.status}${selected ? " selected" : ""}${cursor ? " cursor" : ""}${highlighted ? " hl" : ""}`}
       style={{ transform: `translateY(${top}px)` }}
       onClick={() => onSelect(x)}
       aria-selected={selected}
       data-cursor={cursor || undefined}
+      data-highlighted={highlighted || undefined}
       data-testid="exchange-row"
       data-id={x.id}
       data-cc={hex2(x.cc)}

@@ -35,6 +35,8 @@ interface ExchangeTableProps {
   selectedId: number | null;
   /** The keyboard cursor's exchange: kept in view when it moves. */
   cursorId?: number | null;
+  /** Rows this matches are coloured (the highlight expression). */
+  highlight?: ((x: ExchangeDto) => boolean) | null;
   onSelect: (exchange: ExchangeDto) => void;
 }
 
@@ -45,6 +47,7 @@ export function ExchangeTable({
   onFollowingChange,
   selectedId,
   cursorId = null,
+  highlight = null,
   onSelect,
 }: ExchangeTableProps) {
   const scrollRef = useRef<HTMLDivElement>(null);
@@ -135,6 +138,7 @@ export function ExchangeTable({
                 top={top}
                 selected={row.exchange.id === selectedId}
                 cursor={row.exchange.id === cursorId}
+                highlighted={highlight?.(row.exchange)}
                 onSelect={onSelect}
               />
             ) : (

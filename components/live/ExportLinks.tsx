@@ -4,24 +4,29 @@ interface ExportLinksProps {
   /** Server-side filters the export can apply as well (the text filter has no server equivalent). */
   status: ExchangeStatus | "";
   bus: string;
+  /** The filter-language expression of the view (valid, or ""): the export holds exactly what matches. */
+  filter?: string;
 }
 
-function exportHref(format: "csv" | "ndjson", status: string, bus: string): string {
+type Format = "csv" | "ndjson" | "pcap" | "pcap-wire";
+
+function exportHref(format: Format, status: string, bus: string, filter: string): string {
   const params = new URLSearchParams({ format });
+  if (filter.trim() !== "") params.set("filter", filter);
   if (bus !== "") params.set("bus", bus);
   if (status !== "") params.set("status", status);
   return `/api/exchanges/export?${params.toString()}`;
 }
 
 /** Download links for the exchange log. */
-export function ExportLinks({ status, bus }: ExportLinksProps) {
-  const scope = status !== "" || bus !== "" ? " (bus/status filters applied)" : "";
+export function ExportLinks({ status, bus, filter = "" }: ExportLinksProps) {
+  const scope = status !== "" || bus !== "" || filter.trim() !== "" ? " (the view's filters applied)" : "";
   return (
     <span className="exports">
       Export:
       <a
         className="btn"
-        href={exportHref("csv", status, bus)}
+        href={exportHref("csv", status, bus, filter)}
         download
         data-testid="export-csv"
         title={`CSV${scope}`}
@@ -30,12 +35,30 @@ export function ExportLinks({ status, bus }: ExportLinksProps) {
       </a>
       <a
         className="btn"
-        href={exportHref("ndjson", status, bus)}
+        href={exportHref("ndjson", status, bus, filter)}
         download
         data-testid="export-ndjson"
         title={`NDJSON${scope}`}
       >
         NDJSON
+      </a>
+      <a
+        className="btn"
+        href={exportHref("pcap", status, bus, filter)}
+        download
+        data-testid="export-pcap"
+        title={`pcap for Wireshark/tshark, every IPMI message (needs ipmi.dissect_bus_commands)${scope}`}
+      >
+        pcap
+      </a>
+      <a
+        className="btn"
+        href={exportHref("pcap-wire", status, bus, filter)}
+        download
+        data-testid="export-pcap-wire"
+        title={`pcap of the LAN datagrams as on the wire (RMCP, sessions, RAKP)${scope}`}
+      >
+        pcap (LAN wire)
       </a>
     </span>
   );

@@ -38,10 +38,12 @@ export function HexDump({
         const end = Math.min(start + WIDTH, bytes.length);
         const cells = [];
         for (let i = start; i < end; i++) {
+          // Spaces between the bytes as text, so the dump copies and reads as "20 01 ..".
+          if (i > start) cells.push(i - start === 8 ? "  " : " ");
           cells.push(
             <span
               key={i}
-              className={`hexdump-byte${lit(i) ? " lit" : ""}${i - start === 8 ? " gap" : ""}`}
+              className={`hexdump-byte${lit(i) ? " lit" : ""}`}
               data-offset={i}
               onClick={onByte ? () => onByte(i) : undefined}
             >

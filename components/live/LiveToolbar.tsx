@@ -3,14 +3,24 @@ import type { ExchangeStatus } from "@/server/contract/exchange";
 import { EXCHANGE_STATUSES } from "@/server/contract/exchange";
 import type { BusInfo } from "@/server/contract/handlers";
 import { ExportLinks } from "./ExportLinks";
+import { FilterBox } from "./FilterBox";
 
 export interface LiveFilters {
+  /** A filter-language expression (docs/filters.md); the server sends only what matches. */
   text: string;
+  /** Rows matching this expression are coloured, the others stay. */
+  highlight: string;
   status: ExchangeStatus | "";
   bus: string;
 }
 
+export interface FilterErrors {
+  filter: { message: string; position: number } | null;
+  highlight: { message: string; position: number } | null;
+}
+
 interface LiveToolbarProps {
+  errors: FilterErrors;
   /** The filter input, for the "/" key. */
   filterRef?: Ref<HTMLInputElement>;
   filters: LiveFilters;
@@ -37,15 +47,22 @@ export function LiveToolbar(props: LiveToolbarProps) {
   const { filters, onFiltersChange, buses, paused, pausedCount, following, newSinceFollow } = props;
   return (
     <div className="toolbar" data-testid="live-toolbar">
-      <input
-        type="search"
-        className="input"
-        placeholder="Filter command / netfn…"
-        aria-label="Filter by command or netfn name"
+      <FilterBox
+        label="Filter (filter language)"
+        placeholder='Filter: cmd == "Get Device ID" and latency > 2ms'
         data-testid="filter-text"
-        ref={props.filterRef}
+        inputRef={props.filterRef}
         value={filters.text}
-        onChange={(e) => onFiltersChange({ ...filters, text: e.target.value })}
+        onChange={(text) => onFiltersChange({ ...filters, text })}
+        error={props.errors.filter}
+      />
+      <FilterBox
+        label="Highlight (filter language)"
+        placeholder="Highlight: cc != 0"
+        data-testid="highlight-text"
+        value={filters.highlight}
+        onChange={(highlight) => onFiltersChange({ ...filters, highlight })}
+        error={props.errors.highlight}
       />
       <select
         className="input"
@@ -100,7 +117,11 @@ export function LiveToolbar(props: LiveToolbarProps) {
         {props.shown === props.total ? `${props.total} rows` : `${props.shown} of ${props.total} rows`}
       </span>
       <span className="spacer" />
-      <ExportLinks status={filters.status} bus={filters.bus} />
+      <ExportLinks
+        status={filters.status}
+        bus={filters.bus}
+        filter={props.errors.filter ? "" : filters.text}
+      />
     </div>
   );
 }

@@ -1,14 +1,14 @@
 "use client";
 
-import { useCallback, useMemo, useRef, useState } from "react";
-import { matchesText } from "@/components/format";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { RatesStrip } from "@/components/rates/RatesStrip";
 import type { ExchangeDto } from "@/server/contract/exchange";
 import { ExchangeDetail } from "./ExchangeDetail";
 import { ExchangeTable } from "./ExchangeTable";
+import { type ClientFilter, compileClientFilter } from "./expressionFilter";
 import { KeyHelp } from "./KeyHelp";
 import { type KeyAction, moveCursor } from "./keyboard";
-import { type LiveFilters, LiveToolbar } from "./LiveToolbar";
+import { type FilterErrors, type LiveFilters, LiveToolbar } from "./LiveToolbar";
 import { ReplayPanel } from "./ReplayPanel";
 import { type LiveRow, receivedWhilePaused, shownRows } from "./state/exchanges";
 import type { LiveState } from "./state/store";
@@ -18,17 +18,42 @@ import { useLiveStore, useLiveValue } from "./useLiveStream";
 const selectExchanges = (s: LiveState) => s.exchanges;
 const selectBuses = (s: LiveState) => s.buses.list;
 
-const NO_FILTERS: LiveFilters = { text: "", status: "", bus: "" };
+const NO_FILTERS: LiveFilters = { text: "", highlight: "", status: "", bus: "" };
 
-function filterRows(rows: readonly LiveRow[], f: LiveFilters): readonly LiveRow[] {
-  if (f.text.trim() === "" && f.status === "" && f.bus === "") return rows;
+/** The view's filters from the page's URL (?filter=...&highlight=...), so a link shares the view. */
+function filtersFromUrl(): LiveFilters {
+  if (typeof window === "undefined") return NO_FILTERS;
+  const q = new URLSearchParams(window.location.search);
+  return { ...NO_FILTERS, text: q.get("filter") ?? "", highlight: q.get("highlight") ?? "" };
+}
+
+function writeUrl(f: LiveFilters): void {
+  const q = new URLSearchParams(window.location.search);
+  for (const [key, value] of [
+    ["filter", f.text],
+    ["highlight", f.highlight],
+  ] as const) {
+    if (value.trim() === "") q.delete(key);
+    else q.set(key, value);
+  }
+  const search = q.toString();
+  window.history.replaceState(
+    window.history.state,
+    "",
+    `${window.location.pathname}${search ? `?${search}` : ""}`,
+  );
+}
+
+function filterRows(rows: readonly LiveRow[], f: LiveFilters, expr: ClientFilter | null): readonly LiveRow[] {
+  const test = expr?.ok ? expr.test : null;
+  if (test === null && f.status === "" && f.bus === "") return rows;
   return rows.filter((row) => {
     if (row.kind === "skipped") return true; // gaps stay visible whatever the filter
     const x = row.exchange;
     return (
       (f.status === "" || x.status === f.status) &&
       (f.bus === "" || x.busId === f.bus) &&
-      matchesText(x, f.text)
+      (test === null || test(x))
     );
   });
 }
@@ -38,7 +63,26 @@ export function LiveView() {
   const store = useLiveStore();
   const exchanges = useLiveValue(selectExchanges);
   const buses = useLiveValue(selectBuses);
-  const [filters, setFilters] = useState<LiveFilters>(NO_FILTERS);
+  const [filters, setFilters] = useState<LiveFilters>(filtersFromUrl);
+  const expr = useMemo(() => compileClientFilter(filters.text), [filters.text]);
+  const highlight = useMemo(() => compileClientFilter(filters.highlight), [filters.highlight]);
+  const [serverError, setServerError] = useState<{ message: string; position: number } | null>(null);
+  const errors: FilterErrors = {
+    filter: expr?.ok === false ? { message: expr.error, position: expr.position } : serverError,
+    highlight: highlight?.ok === false ? { message: highlight.error, position: highlight.position } : null,
+  };
+  // The server filters what it sends this tab: a valid expression goes to it, a moment after typing stops.
+  useEffect(() => {
+    writeUrl(filters);
+    if (expr?.ok === false) return;
+    const text = filters.text;
+    const timer = setTimeout(() => {
+      void store
+        .setServerFilter(text)
+        .then((r) => setServerError(r.ok ? null : { message: r.error, position: r.position }));
+    }, 300);
+    return () => clearTimeout(timer);
+  }, [filters, expr, store]);
   const [following, setFollowing] = useState(true);
   const [unfollowedAt, setUnfollowedAt] = useState(0);
   const [selected, setSelected] = useState<ExchangeDto | null>(null);
@@ -50,7 +94,8 @@ export function LiveView() {
   const paused = exchanges.paused !== null;
   const received = exchanges.received;
   const sourceRows = shownRows(exchanges);
-  const rows = useMemo(() => filterRows(sourceRows, filters), [sourceRows, filters]);
+  const rows = useMemo(() => filterRows(sourceRows, filters, expr), [sourceRows, filters, expr]);
+  const highlightTest = highlight?.ok ? highlight.test : null;
 
   const togglePause = () => {
     if (paused) {
@@ -111,6 +156,7 @@ export function LiveView() {
   return (
     <div className="live">
       <LiveToolbar
+        errors={errors}
         filterRef={filterRef}
         filters={filters}
         onFiltersChange={setFilters}
@@ -132,6 +178,7 @@ export function LiveView() {
           onFollowingChange={onFollowingChange}
           selectedId={selected?.id ?? null}
           cursorId={cursor}
+          highlight={highlightTest}
           onSelect={select}
         />
         {selected !== null && (

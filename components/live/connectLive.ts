@@ -11,7 +11,12 @@
 import { io, type Socket } from "socket.io-client";
 import { fetchSession } from "@/components/auth/authApi";
 import { goToLogin } from "@/components/auth/navigation";
-import type { ClientToServerEvents, LiveEvent, ServerToClientEvents } from "@/server/contract/events";
+import type {
+  ClientToServerEvents,
+  LiveEvent,
+  ServerToClientEvents,
+  SetFilterResult,
+} from "@/server/contract/events";
 import { LIVE_NAMESPACE } from "@/server/contract/events";
 import type { LiveStore } from "./state/store";
 
@@ -71,7 +76,24 @@ export function connectLive(store: LiveStore): () => void {
   store.setConnection("connecting");
 
   // Connected, but not live until the snapshot has been applied.
-  socket.on("connect", () => store.setConnection("connecting"));
+  const sendFilter = (text: string) =>
+    new Promise<SetFilterResult>((resolve) => {
+      if (!socket.connected) {
+        resolve({ ok: true }); // sent on connect
+        return;
+      }
+      socket
+        .timeout(5000)
+        .emit("setFilter", text, (err: Error | null, result: SetFilterResult) =>
+          resolve(err ? { ok: false, error: "the server did not answer", position: 0 } : result),
+        );
+    });
+  store.attachFilterSender(sendFilter);
+  socket.on("connect", () => {
+    store.setConnection("connecting");
+    // A new connection starts unfiltered on the server: send the page's filter again.
+    if (store.serverFilter !== "") void sendFilter(store.serverFilter);
+  });
   socket.on("snapshot", (snapshot) => store.applySnapshot(snapshot));
   socket.on("live", (events: LiveEvent[], ack: () => void) => {
     try {
@@ -120,6 +142,7 @@ export function connectLive(store: LiveStore): () => void {
     });
 
   return () => {
+    store.attachFilterSender(undefined);
     closed = true;
     clearTimeout(retryTimer);
     unsubscribe();

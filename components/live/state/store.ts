@@ -12,6 +12,7 @@
  * published and told to listeners at most once per `schedule` tick, so a burst of
  * batches costs one render.
  */
+import type { SetFilterResult } from "@/server/contract/events";
 import type { HeldRequestDto, OperatorInfo, RuleDto } from "../../../server/contract/control";
 import type { LiveEvent, LiveHandshake, Snapshot } from "../../../server/contract/events";
 import type { HandlerInfo } from "../../../server/contract/handlers";
@@ -135,6 +136,26 @@ export class LiveStore {
   };
 
   /** What to send in the socket.io handshake so the server resumes where we left off. */
+  // ---- the server-side filter (issue 10): the socket evaluates it per client --------
+
+  private filterText = "";
+  private filterSender: ((text: string) => Promise<SetFilterResult>) | undefined;
+
+  /** The connection sends filters through this; on every (re)connect it re-sends the current one. */
+  attachFilterSender(send: ((text: string) => Promise<SetFilterResult>) | undefined): void {
+    this.filterSender = send;
+  }
+
+  get serverFilter(): string {
+    return this.filterText;
+  }
+
+  /** Asks the server to send only exchanges matching `text` ("" for all). Offline, it is sent on connect. */
+  async setServerFilter(text: string): Promise<SetFilterResult> {
+    this.filterText = text;
+    return this.filterSender ? this.filterSender(text) : { ok: true };
+  }
+
   handshake(): LiveHandshake {
     const last = this.current.exchanges.lastExchangeId;
     return last === null ? {} : { resumeFrom: last };
