@@ -14,6 +14,24 @@ describe("config", () => {
     });
   });
 
+  it("keeps everything unless RETENTION_DAYS or RETENTION_ROWS (positive integers) say otherwise", () => {
+    const all = loadConfig({});
+    expect(all.RETENTION_DAYS).toBeUndefined();
+    expect(all.RETENTION_ROWS).toBeUndefined();
+    expect(loadConfig({ RETENTION_DAYS: "30", RETENTION_ROWS: "1000000" })).toMatchObject({
+      RETENTION_DAYS: 30,
+      RETENTION_ROWS: 1_000_000,
+    });
+    for (const bad of [
+      { RETENTION_DAYS: "0" },
+      { RETENTION_ROWS: "-5" },
+      { RETENTION_DAYS: "1.5" },
+      { RETENTION_ROWS: "lots" },
+    ]) {
+      expect(() => loadConfig(bad), JSON.stringify(bad)).toThrow(ConfigError);
+    }
+  });
+
   it("takes 'max' as a flat-out simulated host", () => {
     expect(loadConfig({ SIM_RATE: "max" }).SIM_RATE).toBe(Number.POSITIVE_INFINITY);
     expect(loadConfig({ SIM_RATE: "2.5" }).SIM_RATE).toBe(2.5);

@@ -83,6 +83,10 @@ const envSchema = z.object({
     .max(20, "IPMI passwords are at most 20 bytes")
     .regex(/^[\x20-\x7e]+$/, "printable ASCII")
     .optional(),
+  /** Keep the exchange log to this many days (oldest exchanges by id go first); unset keeps everything. */
+  RETENTION_DAYS: z.coerce.number().int().positive().optional(),
+  /** Keep at most this many exchanges in the log (the newest); unset keeps everything. */
+  RETENTION_ROWS: z.coerce.number().int().positive().optional(),
 });
 
 /** The configuration: BT_TRANSPORT folded into HOST_TRANSPORT. */

@@ -28,6 +28,7 @@ import { exportExchanges } from "./traffic/export";
 import { exchangesPage, maxExchangeId } from "./traffic/history";
 import { ExchangeLogWriter } from "./traffic/log-writer";
 import { TrafficRates } from "./traffic/rates";
+import { exchangeLogInfo, LogRetention } from "./traffic/retention";
 import { WorkerStatementRunner } from "./traffic/worker-runner";
 
 export interface Runtime {
@@ -125,6 +126,13 @@ export async function createRuntime(
       log.error(`log writer: ${err instanceof Error ? err.message : String(err)} (will retry)`),
   });
   router.onExchange((x) => writer.write(x));
+  const databaseFile = databaseFilePath(config.DATABASE_URL);
+  // RETENTION_DAYS / RETENTION_ROWS: pruned at start and every minute, in small steps (retention.ts).
+  const retention = new LogRetention(db, {
+    days: config.RETENTION_DAYS ?? null,
+    rows: config.RETENTION_ROWS ?? null,
+    onError: (err) => log.error(`log retention: ${err instanceof Error ? err.message : String(err)}`),
+  });
   const rates = new TrafficRates();
   router.onExchange((x) => rates.record(x));
 
@@ -158,8 +166,9 @@ export async function createRuntime(
   for (const bus of buses) router.addBus(bus);
 
   const services: ServerServices = {
-    health(): HealthResponse {
+    async health(): Promise<HealthResponse> {
       const writerStats = writer.stats();
+      const { sizeBytes, oldestId, oldestReceivedAt } = await exchangeLogInfo(db, databaseFile);
       return {
         status: writerStats.failedBatches > 0 && writerStats.pending > 0 ? "degraded" : "ok",
         version: packageJson.version,
@@ -171,6 +180,7 @@ export async function createRuntime(
           persisted: writerStats.written,
           pendingWrites: writerStats.pending,
         },
+        log: { sizeBytes, oldestId, oldestReceivedAt, retention: retention.stats() },
       };
     },
     listHandlers: () => router.registry.list(),
@@ -247,6 +257,7 @@ export async function createRuntime(
     lanBus,
     notices,
     async start() {
+      retention.start();
       for (const bus of buses) await bus.start();
     },
     stop() {
@@ -261,6 +272,7 @@ export async function createRuntime(
         await router.idle();
         await rules.close();
         auth.close();
+        await retention.stop();
         await writer.close();
         // The BMC's timer stops and its writes (SEL, settings) reach the database.
         await bmc.stop();

@@ -16,7 +16,7 @@ import type { HoldQueue } from "./control/hold-queue";
 import type { RuleEngine } from "./control/rule-engine";
 
 export interface ServerServices {
-  health(): HealthResponse;
+  health(): Promise<HealthResponse>;
   listHandlers(): HandlerInfo[];
   /** Exchanges/s and errors per bus, requests and p50/p99 latency per handler. */
   rates(): RatesSnapshot;

@@ -79,7 +79,9 @@ describe("login limiter", () => {
   });
 });
 
-describe("auth service", () => {
+// Each sign-in runs scrypt (N=2^15) several times: on a loaded 2-core machine a test takes
+// seconds, which is cost, not a timing under test.
+describe("auth service", { timeout: 30_000 }, () => {
   let t: TestDatabase;
   let now: number;
   let auth: AuthService;

@@ -75,6 +75,19 @@ export interface HealthResponse {
   database: string;
   buses: BusInfo[];
   exchanges: { routed: number; persisted: number; pendingWrites: number };
+  /** The exchange log on disk; absent from servers older than this field. */
+  log?: ExchangeLogHealth;
+}
+
+export interface ExchangeLogHealth {
+  /** The database file plus its WAL, in bytes; null when it cannot be read. */
+  sizeBytes: number | null;
+  /** The oldest exchange kept; null when the log is empty. */
+  oldestId: number | null;
+  /** Its receivedAt, ms since the epoch; null when the log is empty. */
+  oldestReceivedAt: number | null;
+  /** RETENTION_DAYS / RETENTION_ROWS (null: no limit) and the exchanges pruned since start. */
+  retention: { days: number | null; rows: number | null; pruned: number };
 }
 
 export interface HandlersResponse {

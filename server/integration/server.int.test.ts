@@ -58,7 +58,15 @@ describe("a running server", () => {
         { id: "bt0", kind: "bt" },
         { id: "lan0", kind: "lan", description: expect.stringMatching(/^LAN, udp 127\.0\.0\.1:\d+$/) },
       ],
+      // The log on disk; no RETENTION_* set: nothing is pruned.
+      log: {
+        sizeBytes: expect.any(Number),
+        retention: { days: null, rows: null, pruned: 0 },
+      },
     });
+    expect(body.log.sizeBytes).toBeGreaterThan(0);
+    expect(body.log).toHaveProperty("oldestId");
+    expect(body.log).toHaveProperty("oldestReceivedAt");
   });
 
   it("streams the simulated host's exchanges live", async () => {

@@ -7,7 +7,8 @@
  * would otherwise pick that column's index and sort every match for every page, which
  * makes paging through a large log quadratic. A unary `+` keeps such a term off the
  * index. netFn and cmd together use the (netFn, cmd) index, which SQLite keeps in id
- * order within a pair, so no sort either.
+ * order within a pair, so no sort either; so does `status` with its own index (and one
+ * `==` term of a filter expression, filter/sql.ts).
  */
 import type { ExchangesPage, ExchangesQuery } from "../contract/api";
 import type { Exchange, ExchangeOrigin, ExchangeStatus, SessionPayload } from "../contract/exchange";

@@ -3,5 +3,5 @@ import { handle, services } from "@/server/http/route-helpers";
 export const dynamic = "force-dynamic";
 
 export function GET(): Promise<Response> {
-  return handle(() => Response.json(services().health()));
+  return handle(async () => Response.json(await services().health()));
 }
