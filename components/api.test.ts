@@ -40,6 +40,13 @@ describe("failureOf", () => {
     expect(messageOf(e)).toBe("invalid body (match.netFn: too big)");
   });
 
+  it("keeps an invalid filter's position", async () => {
+    const res = Response.json({ error: "unknown field 'cmdd'", position: 4 }, { status: 400 });
+    const e = await failureOf(res);
+    expect(e.position).toBe(4);
+    expect((await failureOf(Response.json({ error: "x" }, { status: 400 }))).position).toBeNull();
+  });
+
   it("falls back to the status line when the body is not the API's", async () => {
     const e = await failureOf(new Response("<html>", { status: 502, statusText: "Bad Gateway" }));
     expect(e.message).toBe("HTTP 502 Bad Gateway");

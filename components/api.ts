@@ -18,6 +18,8 @@ export class ApiRequestError extends Error {
     message: string,
     readonly issues: readonly FieldIssue[] = [],
     readonly retryAfterSeconds: number | null = null,
+    /** For an invalid filter expression: the 0-based character offset of the problem. */
+    readonly position: number | null = null,
   ) {
     super(message);
     this.name = "ApiRequestError";
@@ -79,7 +81,8 @@ export async function failureOf(res: Response): Promise<ApiRequestError> {
       path: normalizeIssuePath(i.path),
       message: String(i.message),
     }));
-    return new ApiRequestError(res.status, body.error, issues, retryAfter);
+    const position = typeof body.position === "number" ? body.position : null;
+    return new ApiRequestError(res.status, body.error, issues, retryAfter, position);
   }
   const status = `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ""}`;
   return new ApiRequestError(res.status, status, [], retryAfter);

@@ -153,3 +153,13 @@ test("the filter shows only matching rows, marks a mistake where it is, highligh
   await page.reload();
   await expect(page.getByTestId("highlight-text")).toHaveValue('cmd == "Get Message Flags"');
 });
+
+test("the rates strip shows the simulated host's exchanges per second, pushed live", async ({ page }) => {
+  await page.goto("/");
+  await expect(page.getByTestId("connection-status")).toHaveAttribute("data-state", "live");
+  const rate = page.getByTestId("rate-bt0");
+  await expect
+    .poll(async () => Number(await rate.getAttribute("data-per-second")), { timeout: 15_000 })
+    .toBeGreaterThan(1);
+  await expect(page.locator('[data-testid="rates-strip"] canvas')).toHaveCount(1);
+});

@@ -72,6 +72,7 @@ async function main(): Promise<void> {
     log,
     startedAt: runtime.startedAt,
     control: runtime,
+    rates: () => runtime.services.rates(),
   });
 
   await new Promise<void>((resolve, reject) => {

@@ -8,6 +8,7 @@ import { ConnectionIndicator } from "@/components/live/ConnectionIndicator";
 
 const LINKS = [
   { href: "/", label: "Live" },
+  { href: "/history", label: "History" },
   { href: "/held", label: "Held" },
   { href: "/rules", label: "Rules" },
   { href: "/inject", label: "Inject" },

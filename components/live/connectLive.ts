@@ -11,6 +11,7 @@
 import { io, type Socket } from "socket.io-client";
 import { fetchSession } from "@/components/auth/authApi";
 import { goToLogin } from "@/components/auth/navigation";
+import { publishRates } from "@/components/rates/ratesFeed";
 import type {
   ClientToServerEvents,
   LiveEvent,
@@ -95,6 +96,7 @@ export function connectLive(store: LiveStore): () => void {
     if (store.serverFilter !== "") void sendFilter(store.serverFilter);
   });
   socket.on("snapshot", (snapshot) => store.applySnapshot(snapshot));
+  socket.on("rates", (rates) => publishRates(rates));
   socket.on("live", (events: LiveEvent[], ack: () => void) => {
     try {
       store.applyEvents(events);

@@ -10,6 +10,7 @@
 import type { AuditEntryDto, HeldRequestDto, HoldResolution, OperatorInfo, RuleDto } from "./control";
 import type { ExchangeDto } from "./exchange";
 import type { BusInfo, HandlerInfo } from "./handlers";
+import type { RatesSnapshot } from "./rates";
 
 export type LiveEvent =
   | { type: "exchange"; exchange: ExchangeDto }
@@ -43,6 +44,8 @@ export interface Snapshot {
 export interface ServerToClientEvents {
   snapshot: (snapshot: Snapshot) => void;
   live: (events: LiveEvent[], ack: () => void) => void;
+  /** Every second: exchanges/s per bus, handler latencies (server/traffic/rates.ts). */
+  rates: (rates: RatesSnapshot) => void;
 }
 
 /** The answer to `setFilter`: `position` is the 0-based character offset of the problem. */

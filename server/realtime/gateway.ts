@@ -13,6 +13,7 @@ import type { ClientToServerEvents, LiveEvent, ServerToClientEvents, Snapshot } 
 import { LIVE_NAMESPACE } from "../contract/events";
 import { type Exchange, toExchangeDto } from "../contract/exchange";
 import type { HandlerInfo } from "../contract/handlers";
+import type { RatesSnapshot } from "../contract/rates";
 import type { AuditLog } from "../control/audit-log";
 import type { HoldQueue } from "../control/hold-queue";
 import type { RuleEngine } from "../control/rule-engine";
@@ -53,6 +54,8 @@ export interface LiveGatewayDeps {
   log: Logger;
   startedAt: number;
   control: { auth: AuthService; rules: RuleEngine; holds: HoldQueue; audit: AuditLog };
+  /** Rates to push every second (omitted: none pushed). */
+  rates?: () => RatesSnapshot;
 }
 
 export class LiveGateway {
@@ -106,7 +109,11 @@ export class LiveGateway {
       control.auth.onSessionEnded((tokenHash) => this.endSession(tokenHash)),
     );
     this.timer = setInterval(() => this.flushAll(), this.opts.flushIntervalMs);
-    this.countsTimer = setInterval(() => this.sendChangedCounts(), 1000);
+    this.countsTimer = setInterval(() => {
+      this.sendChangedCounts();
+      // Rates go to every connected client each second; volatile: a slow client skips one.
+      if (deps.rates && this.channels.size > 0) io.of(LIVE_NAMESPACE).volatile.emit("rates", deps.rates());
+    }, 1000);
   }
 
   get clients(): number {
