@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { expect, test } from "@playwright/test";
 
@@ -162,4 +163,30 @@ test("the rates strip shows the simulated host's exchanges per second, pushed li
     .poll(async () => Number(await rate.getAttribute("data-per-second")), { timeout: 15_000 })
     .toBeGreaterThan(1);
   await expect(page.locator('[data-testid="rates-strip"] canvas')).toHaveCount(1);
+});
+
+test("the pcap download opens in tshark with the IPMI messages decoded", async ({ page }) => {
+  await page.goto("/");
+  await expect(page.getByTestId("exchange-row").nth(5)).toBeVisible();
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByTestId("export-pcap").click(),
+  ]);
+  expect(download.suggestedFilename()).toMatch(/\.pcap$/);
+  const out = execFileSync(
+    "tshark",
+    [
+      "-r",
+      (await download.path())!,
+      "-o",
+      "ipmi.dissect_bus_commands:TRUE",
+      "-T",
+      "fields",
+      "-e",
+      "ipmi.header.command",
+    ],
+    { encoding: "utf8" },
+  );
+  // Get Message Flags (31h) is among the simulated host's requests.
+  expect(out.split("\n").some((l) => /^0x0*31$/i.test(l.trim()))).toBe(true);
 });
