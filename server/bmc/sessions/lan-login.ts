@@ -23,6 +23,7 @@ import {
   PendingChallenges,
   type RandomSource,
   randomNonZero32,
+  readLe32,
   userNameOf,
 } from "../../ipmi/lan/auth15";
 import {
@@ -474,9 +475,7 @@ export class LanLogin {
     } else if (req.index === 0xff) {
       if (req.selector.length !== 4)
         throw new IpmiError(CC.REQUEST_LENGTH_INVALID, "index FFh takes a 4-byte session ID");
-      const id =
-        (req.selector[0]! | (req.selector[1]! << 8) | (req.selector[2]! << 16) | (req.selector[3]! << 24)) >>>
-        0;
+      const id = readLe32(req.selector);
       session = this.table.get(id);
       if (!session) throw new IpmiError(CC.INVALID_DATA_FIELD, `no session ${hex32(id)}`);
     } else {

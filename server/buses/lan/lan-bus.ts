@@ -15,7 +15,13 @@ import { isIP } from "node:net";
 import { type HandshakeReply, type LanLogin, splitPeer } from "../../bmc/sessions/lan-login";
 import { type LanSession, privilegeName } from "../../bmc/sessions/session-table";
 import { hexByte } from "../../ipmi/hex";
-import { ACTIVATE_SESSION_CC, AUTH_TYPE, type AuthType15, checkAuthCode15 } from "../../ipmi/lan/auth15";
+import {
+  ACTIVATE_SESSION_CC,
+  AUTH_TYPE,
+  type AuthType15,
+  checkAuthCode15,
+  readLe32,
+} from "../../ipmi/lan/auth15";
 import { openRmcpPlus, sealRmcpPlus } from "../../ipmi/lan/crypto";
 import { RMCP_PLUS_STATUS } from "../../ipmi/lan/rakp";
 import {
@@ -634,10 +640,6 @@ interface From {
 const hex32 = (v: number) => hexN(v, 8);
 
 const AUTH_TYPE_RMCP_PLUS = 0x06;
-
-function readLe32(b: Uint8Array, at: number): number {
-  return ((b[at] ?? 0) | ((b[at + 1] ?? 0) << 8) | ((b[at + 2] ?? 0) << 16) | ((b[at + 3] ?? 0) << 24)) >>> 0;
-}
 
 /** Open Session Response refusing with "insufficient resources" (the tag and console ID echoed when present). */
 function lockedOutOpenSession(request: Uint8Array): Uint8Array {

@@ -78,6 +78,11 @@ export function le32(v: number): Uint8Array {
   return Uint8Array.of(v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, v >>> 24);
 }
 
+/** The 32-bit number at `at`, LS byte first (missing bytes read as 0). */
+export function readLe32(b: Uint8Array, at = 0): number {
+  return ((b[at] ?? 0) | ((b[at + 1] ?? 0) << 8) | ((b[at + 2] ?? 0) << 16) | ((b[at + 3] ?? 0) << 24)) >>> 0;
+}
+
 /** What a message's AuthCode covers besides the password. */
 export interface AuthCodeInput {
   password: string | Uint8Array;
@@ -247,7 +252,7 @@ export function randomNonZero32(random: RandomSource = cryptoRandom): number {
   for (;;) {
     const b = random(4);
     if (b.length !== 4) throw new RangeError("the random source returned the wrong number of bytes");
-    const v = (b[0]! | (b[1]! << 8) | (b[2]! << 16) | (b[3]! << 24)) >>> 0;
+    const v = readLe32(b);
     if (v !== 0) return v;
   }
 }
