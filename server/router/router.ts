@@ -272,14 +272,24 @@ export class Router {
       case "drop":
         this.dropRequest(f, null);
         return true;
-      case "delay":
+      case "delay": {
         this.inFlight.add(f);
         f.waiting = true;
-        f.timer = setTimeout(() => {
+        // libuv's timers count whole milliseconds of a cached loop time and may fire a
+        // fraction of one early: wait out the rest, so a delay is never shorter than asked.
+        const due = f.startedMono + verdict.ms;
+        const wake = () => {
+          const left = due - this.monotonic();
+          if (left > 0) {
+            f.timer = setTimeout(wake, Math.ceil(left));
+            return;
+          }
           f.waiting = false;
           if (!f.answered) this.runHandler(entry, f);
-        }, verdict.ms);
+        };
+        f.timer = setTimeout(wake, verdict.ms);
         return true;
+      }
       case "hold":
         this.inFlight.add(f);
         f.waiting = true;
