@@ -8,7 +8,13 @@ import type { ExportQuery } from "../contract/api";
 import type { Database } from "../persistence/database";
 import { Prisma } from "../persistence/generated/client";
 import { csvHeader, exchangeCsvLine, exchangeNdjsonLine } from "./formats";
-import { exchangeFilterConditions, maxExchangeId, rowToExchange, selectExchangeRows } from "./history";
+import {
+  exchangeFilterConditions,
+  idWindow,
+  maxExchangeId,
+  rowToExchange,
+  selectExchangeRows,
+} from "./history";
 import {
   concatBytes,
   exchangeHpm2Records,
@@ -27,22 +33,6 @@ export function exportContentType(format: ExportQuery["format"]): string {
 
 /** A chunk of an export: text (CSV, NDJSON) or bytes (pcap, pcap-wire). */
 export type ExportChunk = string | Uint8Array;
-
-/** The id range holding the records received in [from, to] (via the receivedAt index), or null if none. */
-async function idRangeOf(
-  db: Database,
-  from: number | undefined,
-  to: number | undefined,
-): Promise<{ lo: number; hi: number } | null> {
-  const bounds: Prisma.Sql[] = [];
-  if (from !== undefined) bounds.push(Prisma.sql`"receivedAt" >= ${from}`);
-  if (to !== undefined) bounds.push(Prisma.sql`"receivedAt" <= ${to}`);
-  const rows = await db.$queryRaw<{ lo: number | bigint | null; hi: number | bigint | null }[]>`
-    SELECT min("id") AS "lo", max("id") AS "hi" FROM "Exchange" WHERE ${Prisma.join(bounds, " AND ")}`;
-  const row = rows[0];
-  if (!row || row.lo === null || row.hi === null) return null;
-  return { lo: Number(row.lo), hi: Number(row.hi) };
-}
 
 /**
  * Yields the header (CSV, pcap) and then one chunk per page of up to `pageSize` records:
@@ -63,11 +53,14 @@ export async function* exportExchanges(
   let hi = await maxExchangeId(db);
   let after: number | null = null;
   const conditions = exchangeFilterConditions(query);
-  if (query.from !== undefined || query.to !== undefined) {
-    const range = await idRangeOf(db, query.from, query.to);
-    if (range === null) return;
+  // The query's from/to and the filter's own time bounds, as ids (history.ts idWindow).
+  const range = await idWindow(db, query);
+  if (range === null) return;
+  if (range) {
     after = range.lo - 1;
     hi = Math.min(hi, range.hi);
+  }
+  if (query.from !== undefined || query.to !== undefined) {
     // `+` keeps these terms off the receivedAt index: the pages walk the primary key.
     if (query.from !== undefined) conditions.push(Prisma.sql`+"receivedAt" >= ${query.from}`);
     if (query.to !== undefined) conditions.push(Prisma.sql`+"receivedAt" <= ${query.to}`);

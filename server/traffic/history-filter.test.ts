@@ -4,9 +4,9 @@ import { exchangesQuery, exportQuery } from "../contract/api";
 import { checkFilter, handle } from "../http/route-helpers";
 import { createTestDatabase, type TestDatabase } from "../persistence/test-database";
 import { exportExchanges } from "./export";
-import { exchangeFilterConditions, exchangesPage } from "./history";
+import { exchangeFilterConditions, exchangesPage, idWindow } from "./history";
 import { insertExchanges } from "./log-writer";
-import { makeExchanges } from "./test-exchanges";
+import { BASE_TIME, makeExchanges } from "./test-exchanges";
 
 /** 30 records: every 3rd on lan0 as "admin", every 7th a timeout. */
 function seed() {
@@ -47,6 +47,37 @@ describe("filter expressions on the log", () => {
       .split("\n")
       .map((line) => (JSON.parse(line) as { id: number }).id);
     expect(ids).toEqual([7, 14, 21, 28]);
+  });
+
+  it("finds a time window through the receivedAt index and pages it like any filter", async () => {
+    const at = (id: number) => BASE_TIME + id * 10 + 0.25; // test-exchanges.ts
+    const filter = `time >= ${at(10)} and time <= ${at(20)} and bus == bt0`;
+    const all = await exchangesPage(t.db, { limit: 100, filter });
+    const brute = seed().filter((x) => x.receivedAt >= at(10) && x.receivedAt <= at(20) && x.busId === "bt0");
+    expect(all.exchanges.map((x) => x.id)).toEqual(brute.map((x) => x.id).reverse());
+    const first = await exchangesPage(t.db, { limit: 4, filter });
+    const second = await exchangesPage(t.db, { limit: 4, filter, before: first.nextBefore! });
+    expect([...first.exchanges, ...second.exchanges].map((x) => x.id)).toEqual(
+      all.exchanges.map((x) => x.id).slice(0, 8),
+    );
+    // Under `or` the time term bounds nothing: the other side matches outside the window.
+    const either = await exchangesPage(t.db, { limit: 100, filter: `time >= ${at(29)} or id == 1` });
+    expect(either.exchanges.map((x) => x.id)).toEqual([30, 29, 1]);
+    expect(await exchangesPage(t.db, { limit: 100, filter: `time > ${at(31)}` })).toEqual({
+      exchanges: [],
+      nextBefore: null,
+    });
+    expect(await idWindow(t.db, { filter: `time == ${at(5)}` })).toEqual({ lo: 5, hi: 5 });
+    expect(await idWindow(t.db, { filter: "bus == bt0" })).toBeUndefined();
+    let text = "";
+    for await (const chunk of exportExchanges(t.db, exportQuery.parse({ format: "ndjson", filter }), 2))
+      text += chunk as string;
+    expect(
+      text
+        .trim()
+        .split("\n")
+        .map((l) => (JSON.parse(l) as { id: number }).id),
+    ).toEqual(brute.map((x) => x.id));
   });
 
   it("walks the primary key in id order whatever the filter names (no sort per page)", async () => {

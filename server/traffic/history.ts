@@ -19,6 +19,7 @@ import { type Exchange as ExchangeRow, Prisma } from "../persistence/generated/c
 import type { BusKind } from "../router/types";
 import { EXCHANGE_COLUMN_LIST } from "./columns";
 import { type Filter, isBlankFilter, parseFilter } from "./filter";
+import { timeBounds } from "./filter/time-bounds";
 
 export type { ExchangeRow };
 
@@ -52,6 +53,32 @@ function compiledFilter(text: string): Filter {
   const parsed = parseFilter(text);
   if (!parsed.ok) throw new RangeError(`invalid filter at ${parsed.position}: ${parsed.error}`);
   return parsed.filter;
+}
+
+/**
+ * The ids that can hold matches of a time window: the query's `from`/`to` (the export's)
+ * and the filter's own `time` bounds (filter/time-bounds.ts), found with the receivedAt
+ * index. `undefined`: no time bound, every id; `null`: no record in the window.
+ */
+export async function idWindow(
+  db: Database,
+  query: ExchangeFilter & { from?: number | undefined; to?: number | undefined },
+): Promise<{ lo: number; hi: number } | null | undefined> {
+  let { from, to } = query;
+  if (!isBlankFilter(query.filter)) {
+    const b = timeBounds(compiledFilter(query.filter!).ast);
+    if (b.from !== undefined) from = from === undefined ? b.from : Math.max(from, b.from);
+    if (b.to !== undefined) to = to === undefined ? b.to : Math.min(to, b.to);
+  }
+  if (from === undefined && to === undefined) return undefined;
+  const bounds: Prisma.Sql[] = [];
+  if (from !== undefined) bounds.push(Prisma.sql`"receivedAt" >= ${from}`);
+  if (to !== undefined) bounds.push(Prisma.sql`"receivedAt" <= ${to}`);
+  const rows = await db.$queryRaw<{ lo: number | bigint | null; hi: number | bigint | null }[]>`
+    SELECT min("id") AS "lo", max("id") AS "hi" FROM "Exchange" WHERE ${Prisma.join(bounds, " AND ")}`;
+  const row = rows[0];
+  if (!row || row.lo === null || row.hi === null) return null;
+  return { lo: Number(row.lo), hi: Number(row.hi) };
 }
 
 /** SELECT of whole rows with the conditions, in id order, at most `limit` rows. */
@@ -112,7 +139,14 @@ const DEFAULT_LIMIT = 100;
 export async function exchangesPage(db: Database, query: ExchangesQuery): Promise<ExchangesPage> {
   const limit = query.limit ?? DEFAULT_LIMIT;
   const conditions = exchangeFilterConditions(query);
-  if (query.before !== undefined) conditions.unshift(Prisma.sql`"id" < ${query.before}`);
+  const window = await idWindow(db, query);
+  if (window === null) return { exchanges: [], nextBefore: null };
+  const below = Math.min(
+    query.before ?? Number.POSITIVE_INFINITY,
+    (window?.hi ?? Number.POSITIVE_INFINITY) + 1,
+  );
+  if (Number.isFinite(below)) conditions.unshift(Prisma.sql`"id" < ${below}`);
+  if (window) conditions.unshift(Prisma.sql`"id" >= ${window.lo}`);
   const rows = await selectExchangeRows(db, conditions, "desc", limit + 1);
   const more = rows.length > limit;
   const page = more ? rows.slice(0, limit) : rows;
