@@ -185,6 +185,7 @@ export async function createRuntime(
     },
     listHandlers: () => router.registry.list(),
     rates: () => rates.snapshot(),
+    messageQueues: () => bmc.queues.snapshot(),
     auth,
     rules,
     holds,

@@ -10,6 +10,7 @@ import type { InjectBody } from "./contract/control";
 import type { Exchange } from "./contract/exchange";
 import type { HandlerInfo } from "./contract/handlers";
 import type { IpmiUserInfo, IpmiUserPatch, IpmiUsersResponse, LanSessionsResponse } from "./contract/lan";
+import type { QueuesSnapshot } from "./contract/queues";
 import type { RatesSnapshot } from "./contract/rates";
 import type { AuditLog } from "./control/audit-log";
 import type { HoldQueue } from "./control/hold-queue";
@@ -20,6 +21,8 @@ export interface ServerServices {
   listHandlers(): HandlerInfo[];
   /** Exchanges/s and errors per bus, requests and p50/p99 latency per handler. */
   rates(): RatesSnapshot;
+  /** The event message buffer and receive message queue: what waits for the host (GET /api/bmc/queues). */
+  messageQueues(): QueuesSnapshot;
   /** Returns the updated handler, or null when no handler has that id. */
   setHandlerEnabled(id: string, enabled: boolean): Promise<HandlerInfo | null>;
   auth: AuthService;

@@ -12,8 +12,11 @@ import type { HandlerSpec } from "../router/types";
 import type { Channels } from "./channels";
 import type { Chassis } from "./chassis";
 import type { Controller } from "./controller";
+import type { EventEngine } from "./events/event-engine";
+import type { EventReceiver } from "./events/event-receiver";
 import type { FruDevices } from "./fru";
 import type { LanConfig } from "./lan-config";
+import type { MessageQueues } from "./message-queues";
 import type { Persistence } from "./persistence";
 import type { BmcProfile } from "./profile";
 import type { ResetKind } from "./reset";
@@ -39,6 +42,9 @@ export interface BmcParts {
   lanConfig: LanConfig;
   store: BmcStore;
   persistence: Persistence;
+  queues: MessageQueues;
+  eventReceiver: EventReceiver;
+  eventEngine: EventEngine;
 }
 
 export class Bmc implements HostFacingBmc {
@@ -59,6 +65,12 @@ export class Bmc implements HostFacingBmc {
   /** The LAN channel's configuration parameters and security settings (23.1). */
   readonly lanConfig: LanConfig;
   readonly store: BmcStore;
+  /** The event message buffer and the receive message queue, for system software (6.13). */
+  readonly queues: MessageQueues;
+  /** Where events go: the SEL and the event message buffer (29). */
+  readonly eventReceiver: EventReceiver;
+  /** Threshold crossings of the sensors, turned into events. */
+  readonly eventEngine: EventEngine;
   /** Every command the BMC answers, for the router. */
   readonly handlers: HandlerSpec[];
   private readonly persistence: Persistence;
@@ -77,6 +89,9 @@ export class Bmc implements HostFacingBmc {
     this.lanConfig = parts.lanConfig;
     this.store = parts.store;
     this.persistence = parts.persistence;
+    this.queues = parts.queues;
+    this.eventReceiver = parts.eventReceiver;
+    this.eventEngine = parts.eventEngine;
     this.handlers = handlers(this);
   }
 
@@ -90,6 +105,8 @@ export class Bmc implements HostFacingBmc {
       this.sdr,
       this.sel,
       this.sensors,
+      this.queues,
+      this.eventEngine,
       this.chassis,
       this.watchdog,
       this.channels,
@@ -122,6 +139,7 @@ export class Bmc implements HostFacingBmc {
   /** Stops the watchdog's timer and flushes the store; the BMC answers nothing useful after. */
   async stop(): Promise<void> {
     this.watchdog.close();
+    this.eventEngine.close();
     await this.persistence.close();
   }
 }

@@ -5,7 +5,9 @@
  * (22.3/22.4) and the BT interface capabilities (22.10).
  *
  * The message flags are the controller's: other parts raise theirs (the watchdog its
- * pre-timeout flag, 27.7) and Clear Message Flags clears them. Whether any of them asks
+ * pre-timeout flag, 27.7; message-queues.ts the receive-message-available and event
+ * message buffer full flags, while their queue holds something) and Clear Message Flags
+ * clears them. Whether any of them asks
  * for the host's attention (the SMS_ATN bit of the system interface) is emitted on every
  * change (`onAttention`). Nothing here is persisted: a restart is a power-up.
  */

@@ -17,6 +17,8 @@ import { Channels } from "./channels";
 import { Chassis, type ChassisStatus, chassisStatusFromProfile } from "./chassis";
 import { type BmcClock, realClock } from "./clock";
 import { Controller, type ControllerOverrides, controllerSetup } from "./controller";
+import { EventEngine } from "./events/event-engine";
+import { EventReceiver } from "./events/event-receiver";
 import { FruDevices } from "./fru";
 import { appHandlers } from "./handlers/app";
 import { chassisHandlers } from "./handlers/chassis";
@@ -25,6 +27,7 @@ import { storageHandlers } from "./handlers/storage";
 import { transportHandlers } from "./handlers/transport";
 import { userHandlers } from "./handlers/users";
 import { type LanAddress, LanConfig } from "./lan-config";
+import { MessageQueues } from "./message-queues";
 import { persist, readSaved } from "./persistence";
 import { type BmcProfile, defaultProfile, loadProfile } from "./profile";
 import { buildSdrRecords, SdrRepository } from "./sdr";
@@ -92,6 +95,9 @@ export function createBmc(options: BmcOptions = {}): Bmc {
   });
   const sensors = new Sensors(profile.sensors.map(sensorModel), clock, chassis, saved.thresholds);
   const sel = new Sel({ capacity: profile.sel.capacity, clock, logging: controller, restored: saved.sel });
+  // Volatile: the queues and the event state start empty at every start (a power-up).
+  const queues = new MessageQueues(controller, clock);
+  const eventReceiver = new EventReceiver(sel, queues.events);
   const sdr = new SdrRepository(
     buildSdrRecords(profile, sensors.models, controller.identity.additionalDeviceSupport),
     sel.time(),
@@ -126,6 +132,15 @@ export function createBmc(options: BmcOptions = {}): Bmc {
   if (overrides.chassis?.powerOn === undefined) {
     chassis.applyRestorePolicy(saved.chassis?.powerOn ?? profile.chassis.initialPower === "on");
   }
+  // After the persistence subscribed to the SEL and the power is decided: its first scan
+  // logs what is already crossed at power-up.
+  const eventEngine = new EventEngine({
+    sensors,
+    clock,
+    receiver: eventReceiver,
+    generatorId: profile.device.slaveAddress,
+    ...(log ? { log } : {}),
+  });
 
   return new Bmc(
     {
@@ -142,6 +157,9 @@ export function createBmc(options: BmcOptions = {}): Bmc {
       lanConfig,
       store,
       persistence,
+      queues,
+      eventReceiver,
+      eventEngine,
     },
     (bmc) => [
       ...appHandlers(bmc),

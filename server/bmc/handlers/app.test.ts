@@ -5,7 +5,7 @@ import { NETFN } from "../../ipmi/netfn";
 import { guidToWire, MESSAGE_FLAGS } from "../controller";
 import { createBmc } from "../index";
 import { defaultProfile } from "../profile";
-import { call, find, manualClock, testBmc } from "../test-harness";
+import { call, find, manualClock, T0_SECONDS_LE, testBmc } from "../test-harness";
 import { CC_CHANNEL_SESSION_LESS } from "./app";
 
 /** A system event record for Add SEL Entry (the BMC fills in id and timestamp). */
@@ -237,11 +237,103 @@ describe("Get Message Flags (06h/31h)", () => {
 });
 
 describe("Get Message (06h/33h) and Read Event Message Buffer (06h/35h)", () => {
-  it("answer 80h 'data not available': nothing is queued for the host", async () => {
+  it("answer 80h 'data not available' while nothing is queued for the host", async () => {
     const b = bmc();
     expect(await call(b.h("app.get-message"))).toEqual({ cc: 0x80, data: [] });
     expect(await call(b.h("app.read-event-message-buffer"))).toEqual({ cc: 0x80, data: [] });
     expect((await call(b.h("app.get-message"), [0x00])).cc).toBe(CC.REQUEST_FIELD_LENGTH_EXCEEDED);
+  });
+
+  it("a threshold crossing reaches the host as the Linux driver reads it (ipmi_si handle_flags)", async () => {
+    const b = testBmc();
+    // The driver at load: event message buffer and SEL logging on (22.1).
+    expect((await b.ask("app.set-bmc-global-enables", [0x0c])).cc).toBe(CC.OK);
+    const atn: boolean[] = [];
+    b.onAttention((p) => atn.push(p));
+    // An operator sets System Temp's UNC (10 °C) below its reading (32 °C).
+    await b.ask("sensor.set-sensor-threshold", [0x02, 0x08, 0, 0, 0, 10, 0, 0]);
+    expect(atn).toEqual([false, true]);
+    expect(await b.ask("app.get-message-flags")).toEqual({
+      cc: CC.OK,
+      data: [MESSAGE_FLAGS.EVENT_MESSAGE_BUFFER_FULL],
+    });
+    const event = await b.ask("app.read-event-message-buffer");
+    expect(event.cc).toBe(CC.OK);
+    // Record 0001h as the SEL logged it, type 02h, T0, generator 20h, EvM 04h, temperature 01h,
+    // sensor 02h, threshold assertion, UNC going high with the trigger reading and threshold.
+    expect(event.data).toEqual([
+      0x01,
+      0x00,
+      0x02,
+      ...T0_SECONDS_LE,
+      0x20,
+      0x00,
+      0x04,
+      0x01,
+      0x02,
+      0x01,
+      0x57,
+      0x20,
+      0x0a,
+    ]);
+    expect((await b.ask("storage.get-sel-entry", [0, 0, 0x01, 0x00, 0x00, 0xff])).data.slice(2)).toEqual(
+      event.data,
+    );
+    expect(await b.ask("app.get-message-flags")).toEqual({ cc: CC.OK, data: [0x00] });
+    expect(atn).toEqual([false, true, false]);
+    expect(await b.ask("app.read-event-message-buffer")).toEqual({ cc: 0x80, data: [] });
+  });
+
+  it("the simulated drift raises the same: Inlet Temp over UNC 12 minutes after T0", async () => {
+    const b = testBmc();
+    await b.ask("app.set-bmc-global-enables", [0x0c]);
+    b.clock.advance(722_000);
+    expect((await b.ask("app.get-message-flags")).data).toEqual([0x02]);
+    expect((await b.ask("app.read-event-message-buffer")).data.slice(7)).toEqual([
+      0x20, 0x00, 0x04, 0x01, 0x03, 0x01, 0x57, 40, 40,
+    ]);
+  });
+
+  it("no event reaches the buffer while global enables bit 2 is off (the power-up value)", async () => {
+    const b = testBmc();
+    await b.ask("sensor.set-sensor-threshold", [0x02, 0x08, 0, 0, 0, 10, 0, 0]);
+    expect(b.sel.count).toBe(1);
+    expect((await b.ask("app.get-message-flags")).data).toEqual([0x00]);
+    expect((await b.ask("app.read-event-message-buffer")).cc).toBe(0x80);
+  });
+
+  it("a full buffer keeps the unread event; Clear Message Flags bit 1 empties it", async () => {
+    const b = testBmc();
+    await b.ask("app.set-bmc-global-enables", [0x0c]);
+    await b.ask("sensor.set-sensor-threshold", [0x02, 0x08, 0, 0, 0, 10, 0, 0]);
+    await b.ask("sensor.set-sensor-threshold", [0x02, 0x08, 0, 0, 0, 55, 0, 0]); // the deassertion
+    expect(b.sel.count).toBe(2);
+    expect(b.queues.events.dropped).toBe(1);
+    expect(await b.ask("app.clear-message-flags", [0x02])).toEqual({ cc: CC.OK, data: [] });
+    expect((await b.ask("app.get-message-flags")).data).toEqual([0x00]);
+    expect((await b.ask("app.read-event-message-buffer")).cc).toBe(0x80);
+  });
+
+  it("a Platform Event from the host is logged with its generator ID and buffered too", async () => {
+    const b = testBmc();
+    await b.ask("app.set-bmc-global-enables", [0x0c]);
+    // System software 41h: OS critical stop (20h), sensor 01h, sensor-specific offset 1.
+    await b.ask("sensor.platform-event", [0x41, 0x04, 0x20, 0x01, 0x6f, 0x01, 0xff, 0xff]);
+    const event = (await b.ask("app.read-event-message-buffer")).data;
+    expect(event.slice(7)).toEqual([0x41, 0x00, 0x04, 0x20, 0x01, 0x6f, 0x01, 0xff, 0xff]);
+    expect([...b.sel.all()[0]!.data]).toEqual(event);
+  });
+
+  it("Get Message returns the oldest queued message with its channel and privilege; Clear Message Flags bit 0 empties the queue", async () => {
+    const b = testBmc();
+    b.queues.messages.push({ channel: 1, privilege: 4, data: Uint8Array.of(0x1c, 0x81, 0x63) });
+    b.queues.messages.push({ channel: 2, privilege: 2, data: Uint8Array.of(0x07) });
+    b.queues.messages.push({ channel: 2, privilege: 2, data: Uint8Array.of(0x08) });
+    expect((await b.ask("app.get-message-flags")).data).toEqual([0x01]);
+    expect(await b.ask("app.get-message")).toEqual({ cc: CC.OK, data: [0x41, 0x1c, 0x81, 0x63] });
+    expect(await b.ask("app.clear-message-flags", [0x01])).toEqual({ cc: CC.OK, data: [] });
+    expect((await b.ask("app.get-message-flags")).data).toEqual([0x00]);
+    expect((await b.ask("app.get-message")).cc).toBe(0x80);
   });
 
   it("are local only", async () => {

@@ -133,21 +133,26 @@ export function appHandlers(bmc: Bmc): HandlerSpec[] {
     handlerFor(clearMessageFlags, {
       handle: ({ request: { clear } }) => {
         if (clear & CLEAR_FLAGS_RESERVED) invalidField("clear message flags bits 2 and 4 are reserved");
-        controller.clearMessageFlags(clear);
+        // Bits 0 and 1 empty the receive message queue and the event message buffer too (22.3).
+        bmc.queues.clearFlags(clear);
       },
     }),
     handlerFor(getMessageFlags, { handle: () => ({ flags: controller.messageFlags }) }),
-    // This BMC queues nothing for the host yet (no receive message queue, no event
-    // message buffer): both answer the spec's "data not available" code, 80h, as a real
-    // BMC with empty queues does. The Linux driver reads the buffer once at load.
+    // Each takes the oldest entry of its queue (message-queues.ts); the last one clears
+    // its message flag. Empty: 80h "data not available" (22.6, 22.8). The Linux driver
+    // reads until it gets 80h (ipmi_si_intf.c, SI_GETTING_EVENTS / SI_GETTING_MESSAGES).
     handlerFor(getMessage, {
       handle: () => {
-        throw new IpmiError(CC_QUEUE_EMPTY, "the receive message queue is empty");
+        const m = bmc.queues.messages.take();
+        if (!m) throw new IpmiError(CC_QUEUE_EMPTY, "the receive message queue is empty");
+        return { origin: { channel: m.channel, privilege: m.privilege }, message: m.data };
       },
     }),
     handlerFor(readEventMessageBuffer, {
       handle: () => {
-        throw new IpmiError(CC_QUEUE_EMPTY, "the event message buffer is empty");
+        const e = bmc.queues.events.take();
+        if (!e) throw new IpmiError(CC_QUEUE_EMPTY, "the event message buffer is empty");
+        return { message: e.data };
       },
     }),
     handlerFor(getBtInterfaceCapabilities, { handle: () => controller.btInterface }),

@@ -49,7 +49,7 @@ function sensorFor(bmc: Bmc, ctx: HandlerContext<unknown>, number: number): Sens
 }
 
 export function sensorHandlers(bmc: Bmc): HandlerSpec[] {
-  const { sensors, sdr, sel } = bmc;
+  const { sensors, sdr } = bmc;
   return [
     handlerFor(platformEvent, {
       handle: (ctx) => {
@@ -63,7 +63,8 @@ export function sensorHandlers(bmc: Bmc): HandlerSpec[] {
         }
         // Event data 2 and 3 left out are logged as FFh (unspecified).
         const [d1, d2 = 0xff, d3 = 0xff] = event.eventData;
-        sel.logEvent({
+        // To the SEL with the requester's generator ID, and to the event message buffer (event-receiver.ts).
+        bmc.eventReceiver.deliver({
           generator: {
             id: generatorId ?? REMOTE_GENERATOR_ID,
             channel: local ? 0 : channelOf(bmc.profile.channels, ctx),
