@@ -1,6 +1,6 @@
 import type { ExchangeOrigin } from "@/server/contract/exchange";
 
-/** "injected" / "replay" for exchanges an operator started; nothing for the host's own. */
+/** "inj" / "replay" for exchanges an operator started, "bridge" for the BMC's own on IPMB; nothing for the host's. */
 export function OriginBadge({ origin }: { origin: ExchangeOrigin }) {
   if (origin === "host") return null;
   return (
@@ -10,7 +10,7 @@ export function OriginBadge({ origin }: { origin: ExchangeOrigin }) {
       data-origin={origin}
       title={`Origin: ${origin}`}
     >
-      {origin === "injected" ? "inj" : "replay"}
+      {origin === "injected" ? "inj" : origin === "bridged" ? "bridge" : "replay"}
     </span>
   );
 }

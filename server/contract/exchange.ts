@@ -34,7 +34,11 @@ export const EXCHANGE_STATUSES: readonly ExchangeStatus[] = [
   "dropped",
 ];
 
-export type ExchangeOrigin = "host" | "injected" | "replay";
+/**
+ * Who started the exchange: the host (or a controller on IPMB) on its bus, an operator
+ * (injected, replay), or the BMC itself bridging a request out to a satellite ("bridged").
+ */
+export type ExchangeOrigin = "host" | "injected" | "replay" | "bridged";
 
 /**
  * What a record holds besides IPMI messages: the LAN session layer's own exchanges

@@ -477,3 +477,65 @@ describe("malformed frames and injection", () => {
     ).rejects.toThrow(/no bus/);
   });
 });
+
+describe("exchanges the BMC starts on a bus (outbound)", () => {
+  const outboundRecord = {
+    target: "0x72",
+    seq: 5,
+    netFn: NETFN.APP,
+    lun: 0,
+    cmd: 0x01,
+    request: new Uint8Array(0),
+    frame: Uint8Array.of(0x72, 0x18, 0x76, 0x20, 0x14, 0x01, 0xcb),
+    cc: 0x00,
+    response: Uint8Array.of(0x72, 0x01),
+    responseFrame: Uint8Array.of(0x20, 0x1c, 0xc4, 0x72, 0x14, 0x01, 0x00, 0x72, 0x01, 0x06),
+    status: "ok" as const,
+    note: null,
+    elapsedMs: 3.5,
+  };
+
+  it("records a bridged request and its answer with origin 'bridged', the target as peer, and no handler", () => {
+    const { router, bus, exchanges } = setup({ now: () => 1_000_000 });
+    router.registry.register(getDeviceId());
+    bus.port!.outbound!(outboundRecord);
+    expect(exchanges).toHaveLength(1);
+    expect(exchanges[0]).toMatchObject({
+      id: 1,
+      busId: "test0",
+      origin: "bridged",
+      seq: 5,
+      netFn: NETFN.APP,
+      cmd: 0x01,
+      cc: 0,
+      status: "ok",
+      handlerId: null,
+      peer: "0x72",
+      receivedAt: 1_000_000 - 3.5,
+      answeredAt: 1_000_000,
+      latencyUs: 3500,
+      frame: outboundRecord.frame,
+      responseFrame: outboundRecord.responseFrame,
+    });
+    // Nothing was sent to the host: the BMC asked, not the host.
+    expect(bus.sent).toHaveLength(0);
+    expect(router.stats().lastExchangeId).toBe(1);
+  });
+
+  it("records a timeout without an answer, and nothing once the bus is removed", () => {
+    const { router, bus, exchanges } = setup();
+    const port = bus.port!;
+    port.outbound!({
+      ...outboundRecord,
+      cc: null,
+      response: null,
+      responseFrame: null,
+      status: "timeout",
+      note: "no answer",
+    });
+    expect(exchanges[0]).toMatchObject({ status: "timeout", cc: null, response: null, note: "no answer" });
+    router.removeBus("test0");
+    port.outbound!(outboundRecord);
+    expect(exchanges).toHaveLength(1);
+  });
+});

@@ -19,6 +19,7 @@ import { ResponseQueue } from "./response-queue";
 import type {
   Bus,
   BusMalformed,
+  BusOutboundRecord,
   BusPort,
   BusRequest,
   BusResponse,
@@ -41,6 +42,9 @@ export interface RouterOptions {
 
 type ExchangeListener = (x: Exchange) => void;
 
+/** Origins of requests the router routes; "bridged" exchanges are the BMC's own, only recorded. */
+type RoutedOrigin = Exclude<ExchangeOrigin, "bridged">;
+
 interface BusEntry {
   readonly bus: Bus;
   readonly queue: ResponseQueue;
@@ -51,7 +55,7 @@ interface InFlight {
   readonly id: number;
   readonly busId: string;
   readonly busKind: Bus["kind"];
-  readonly origin: ExchangeOrigin;
+  readonly origin: RoutedOrigin;
   readonly req: BusRequest;
   readonly receivedAt: number;
   readonly startedMono: number;
@@ -109,6 +113,9 @@ export class Router {
       },
       record: (r) => {
         if (this.buses.get(bus.id) === entry) this.recordSession(entry, r);
+      },
+      outbound: (r) => {
+        if (this.buses.get(bus.id) === entry) this.recordOutbound(entry, r);
       },
       ready: () => entry.queue.drain(),
     };
@@ -170,7 +177,7 @@ export class Router {
    * any other) and resolves with its exchange. The response is not sent to the host,
    * which never asked for it.
    */
-  inject(busId: string, req: BusRequest, origin: ExchangeOrigin = "injected"): Promise<Exchange> {
+  inject(busId: string, req: BusRequest, origin: RoutedOrigin = "injected"): Promise<Exchange> {
     const entry = this.buses.get(busId);
     if (!entry) return Promise.reject(new Error(`no bus with id '${busId}'`));
     return new Promise((resolve) => this.dispatch(entry, req, origin, resolve));
@@ -179,7 +186,7 @@ export class Router {
   private dispatch(
     entry: BusEntry,
     req: BusRequest,
-    origin: ExchangeOrigin,
+    origin: RoutedOrigin,
     settle?: (x: Exchange) => void,
   ): void {
     const netFn = requestNetFn(req.netFn);
@@ -661,6 +668,40 @@ export class Router {
       user: who.user,
       privilege: who.privilege,
       sessionId: who.sessionId || null,
+    });
+  }
+
+  /** An exchange the BMC started on a bus (a bridged request to a satellite): origin "bridged". */
+  private recordOutbound(entry: BusEntry, r: BusOutboundRecord): void {
+    const answeredAt = this.now();
+    this.routed++;
+    this.emit({
+      id: ++this.lastId,
+      busId: entry.bus.id,
+      busKind: entry.bus.kind,
+      origin: "bridged",
+      seq: r.seq,
+      netFn: requestNetFn(r.netFn),
+      lun: r.lun,
+      cmd: r.cmd,
+      request: r.request,
+      cc: r.cc,
+      response: r.response,
+      handlerId: null,
+      status: r.status,
+      receivedAt: answeredAt - r.elapsedMs,
+      answeredAt,
+      latencyUs: Math.round(r.elapsedMs * 1000),
+      note: r.note,
+      frame: r.frame,
+      responseFrame: r.responseFrame,
+      relatedId: null,
+      ruleId: null,
+      payload: null,
+      peer: r.target,
+      user: null,
+      privilege: null,
+      sessionId: null,
     });
   }
 

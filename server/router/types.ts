@@ -91,12 +91,40 @@ export interface BusSessionRecord {
   requester: Requester;
 }
 
+/**
+ * A request the BMC itself sent out on a bus (to a satellite controller on IPMB) and what
+ * came back: not routed to a handler, but recorded like any exchange, origin "bridged".
+ */
+export interface BusOutboundRecord {
+  /** The responder's address as text: "0x72". */
+  target: string;
+  seq: number;
+  /** The request netfn (even). */
+  netFn: number;
+  lun: number;
+  cmd: number;
+  /** Request data bytes (after cmd). */
+  request: Uint8Array;
+  /** The request as sent on the wire. */
+  frame: Uint8Array;
+  /** The answer's completion code and data; null when none came (timeout, NAK). */
+  cc: number | null;
+  response: Uint8Array | null;
+  responseFrame: Uint8Array | null;
+  status: "ok" | "error" | "timeout";
+  note: string | null;
+  /** How long the answer took (or the wait until giving up), in ms. */
+  elapsedMs: number;
+}
+
 /** What the router hands a bus when it is added. */
 export interface BusPort {
   request(req: BusRequest): void;
   malformed(m: BusMalformed): void;
   /** Records a session-layer exchange the bus answered itself. */
   record(r: BusSessionRecord): void;
+  /** Records an exchange the BMC started on this bus (absent from ports that predate it). */
+  outbound?(r: BusOutboundRecord): void;
   /** The bus can take responses again after it answered "busy". */
   ready(): void;
 }

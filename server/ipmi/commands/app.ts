@@ -433,6 +433,48 @@ export const getMessage = command({
   }),
 });
 
+/** Send Message byte 1 bits 7:6 (22.7, table 22-10). */
+const SEND_MESSAGE_TRACKING: ReadonlyMap<number, string> = new Map([
+  [0, "No tracking"],
+  [1, "Track request"],
+  [2, "Send raw (test mode)"],
+  [3, "Reserved"],
+]);
+
+export const SEND_MESSAGE_CC = {
+  INVALID_SESSION_HANDLE: 0x80,
+  LOST_ARBITRATION: 0x81,
+  BUS_ERROR: 0x82,
+  NAK_ON_WRITE: 0x83,
+} as const;
+
+export const sendMessage = command({
+  netFn: NF,
+  cmd: 0x34,
+  name: "Send Message",
+  privilege: "user",
+  completionCodes: {
+    [SEND_MESSAGE_CC.INVALID_SESSION_HANDLE]: "Invalid session handle",
+    [SEND_MESSAGE_CC.LOST_ARBITRATION]: "Lost arbitration",
+    [SEND_MESSAGE_CC.BUS_ERROR]: "Bus error",
+    [SEND_MESSAGE_CC.NAK_ON_WRITE]: "NAK on write",
+  },
+  // 22.7, table 22-10: the channel byte, then the message as it goes on that channel (for
+  // IPMB the whole frame from rsSA, both checksums included).
+  request: struct({
+    channel: bits(1, {
+      channel: bit("Channel number", 0, 3, channelLabel),
+      authentication: flag("Send message with authentication", 4),
+      encryption: flag("Send message with encryption", 5),
+      tracking: bit("Tracking", 6, 7, lookup(SEND_MESSAGE_TRACKING)),
+    }),
+    message: rest("Message data", 254),
+  }),
+  // Response data follows the completion code only when the message went to the system
+  // interface from a session (the answer is sent back in it); none for IPMB.
+  response: struct({ response: rest("Response data", 254) }),
+});
+
 export const readEventMessageBuffer = command({
   netFn: NF,
   cmd: 0x35,
@@ -964,7 +1006,7 @@ export const APP_COMMANDS: readonly Command[] = [
     privilege: "admin",
     channels: ["system"],
   }),
-  named({ netFn: NF, cmd: 0x34, name: "Send Message", privilege: "user" }),
+  sendMessage,
   named({ netFn: NF, cmd: 0x58, name: "Set System Info Parameters", privilege: "admin" }),
   named({ netFn: NF, cmd: 0x59, name: "Get System Info Parameters", privilege: "user" }),
   getChannelAuthCapabilities,

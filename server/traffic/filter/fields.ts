@@ -53,7 +53,7 @@ const FIELD_LIST: readonly FieldDef[] = [
     column: "origin",
     nullable: false,
     get: (x) => x.origin,
-    values: ["host", "injected", "replay"],
+    values: ["host", "injected", "replay", "bridged"],
   },
   { name: "netfn", type: "netfn", column: "netFn", nullable: true, get: (x) => x.netFn },
   { name: "cmd", type: "cmd", column: "cmd", nullable: true, get: (x) => x.cmd },
