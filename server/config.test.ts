@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError, isLoopback, loadConfig } from "./config";
 
@@ -72,5 +75,40 @@ describe("config", () => {
     expect(isLoopback("::1")).toBe(true);
     expect(isLoopback("0.0.0.0")).toBe(false);
     expect(loadConfig({ HOST: "0.0.0.0" }).HOST).toBe("0.0.0.0");
+  });
+
+  it("takes BUSES as the list of buses, refusing it beside HOST_TRANSPORT or with LAN_PORT off, naming the bad entry", () => {
+    expect(loadConfig({ BUSES: "bt:sim,kcs:qemu@127.0.0.1:9003,lan" }).buses.map((b) => b.id)).toEqual([
+      "bt0",
+      "kcs0",
+      "lan0",
+    ]);
+    expect(loadConfig({}).buses.map((b) => b.id)).toEqual(["bt0", "ipmb0", "lan0"]);
+    expect(() => loadConfig({ BUSES: "bt:sim", HOST_TRANSPORT: "qemu" })).toThrow(
+      "HOST_TRANSPORT: BUSES lists the buses; HOST_TRANSPORT is its older shorthand: set one of the two",
+    );
+    expect(() => loadConfig({ BUSES: "lan", LAN_PORT: "off" })).toThrow(
+      "BUSES: lists a LAN bus but LAN_PORT is off",
+    );
+    expect(() => loadConfig({ BUSES: "bt:sim,kcs:usb" })).toThrow(
+      "BUSES: entry 2 'kcs:usb': kcs has no transport 'usb': one of device, qemu",
+    );
+  });
+
+  it("reads BUSES_FILE, and says when it cannot", () => {
+    const dir = mkdtempSync(join(tmpdir(), "buses-"));
+    try {
+      const file = join(dir, "buses.conf");
+      writeFileSync(file, "# lab bench\nkcs:qemu@127.0.0.1:9003\nbt:qemu@127.0.0.1:9002\n");
+      expect(loadConfig({ BUSES_FILE: file }).buses.map((b) => b.id)).toEqual(["kcs0", "bt0"]);
+      expect(() => loadConfig({ BUSES_FILE: join(dir, "missing") })).toThrow(
+        /BUSES_FILE: cannot read .*missing/,
+      );
+      expect(() => loadConfig({ BUSES_FILE: file, BUSES: "bt:sim" })).toThrow(
+        "BUSES_FILE: set BUSES or BUSES_FILE, not both",
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

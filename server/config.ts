@@ -2,7 +2,9 @@
  * Configuration from the environment, checked against a schema at start so a typo
  * stops the server with the variable's name and the reason instead of odd behaviour.
  */
+import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { BusListError, type BusSpec, busesFromLegacy, parseBusList, splitHostPort } from "./buses/bus-list";
 import { QEMU_INTERFACES } from "./buses/vm/qemu-interfaces";
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|::1|\[::1\])$/;
@@ -44,7 +46,14 @@ const envSchema = z.object({
   /** HOST_TRANSPORT's old name, still accepted so existing scripts keep working. */
   BT_TRANSPORT: z.enum(HOST_TRANSPORTS).optional(),
   /** HOST_TRANSPORT=qemu: the guest's IPMI interface in QEMU (isa-ipmi-bt, isa-ipmi-kcs, smbus-ipmi). */
-  QEMU_INTERFACE: z.enum(QEMU_INTERFACES).default("bt"),
+  QEMU_INTERFACE: z.enum(QEMU_INTERFACES).optional(),
+  /**
+   * Every bus the server runs, `kind[:transport][@address]` comma-separated (server/buses/bus-list.ts,
+   * README): replaces HOST_TRANSPORT and QEMU_INTERFACE, which remain its shorthands.
+   */
+  BUSES: z.string().trim().min(1).optional(),
+  /** A file with the BUSES list (one entry per line or comma-separated, `#` comments). */
+  BUSES_FILE: z.string().trim().min(1).optional(),
   /** HOST_TRANSPORT=device: the Linux bt-bmc character device. */
   BT_DEVICE: z.string().min(1).default("/dev/ipmi-bt-host"),
   /** HOST_TRANSPORT=qemu: where QEMU's ipmi-bmc-extern chardev meets us, host:port (port 0: any free one). */
@@ -89,8 +98,21 @@ const envSchema = z.object({
   RETENTION_ROWS: z.coerce.number().int().positive().optional(),
 });
 
-/** The configuration: BT_TRANSPORT folded into HOST_TRANSPORT. */
+/** The configuration: BT_TRANSPORT folded into HOST_TRANSPORT, the bus list parsed into `buses`. */
 export const configSchema = envSchema
+  .superRefine((env, ctx) => {
+    if (env.BUSES !== undefined) {
+      for (const old of ["HOST_TRANSPORT", "BT_TRANSPORT", "QEMU_INTERFACE"] as const) {
+        if (env[old] !== undefined) {
+          ctx.addIssue({
+            code: "custom",
+            path: [old],
+            message: `BUSES lists the buses; ${old} is its older shorthand: set one of the two`,
+          });
+        }
+      }
+    }
+  })
   .superRefine((env, ctx) => {
     if (env.HOST_TRANSPORT && env.BT_TRANSPORT && env.HOST_TRANSPORT !== env.BT_TRANSPORT) {
       ctx.addIssue({
@@ -100,10 +122,35 @@ export const configSchema = envSchema
       });
     }
   })
-  .transform(({ BT_TRANSPORT, HOST_TRANSPORT, ...rest }) => ({
-    ...rest,
-    HOST_TRANSPORT: HOST_TRANSPORT ?? BT_TRANSPORT ?? "sim",
-  }));
+  .transform(({ BT_TRANSPORT, HOST_TRANSPORT, QEMU_INTERFACE, BUSES, BUSES_FILE: _file, ...rest }, ctx) => {
+    const host = HOST_TRANSPORT ?? BT_TRANSPORT ?? "sim";
+    const iface = QEMU_INTERFACE ?? "bt";
+    const defaults = {
+      btDevice: rest.BT_DEVICE,
+      // Both already checked against their schemas: host:port.
+      qemu: splitHostPort(rest.QEMU_BMC) ?? { host: "127.0.0.1", port: 9002 },
+      lan: { host: rest.LAN_HOST, port: rest.LAN_PORT === "off" ? 6230 : rest.LAN_PORT },
+    };
+    let buses: BusSpec[];
+    try {
+      buses =
+        BUSES === undefined
+          ? busesFromLegacy(
+              { HOST_TRANSPORT: host, QEMU_INTERFACE: iface, LAN_PORT: rest.LAN_PORT },
+              defaults,
+            )
+          : parseBusList(BUSES, defaults);
+    } catch (err) {
+      if (!(err instanceof BusListError)) throw err;
+      ctx.addIssue({ code: "custom", path: ["BUSES"], message: err.message });
+      return z.NEVER;
+    }
+    if (BUSES !== undefined && rest.LAN_PORT === "off" && buses.some((b) => b.kind === "lan")) {
+      ctx.addIssue({ code: "custom", path: ["BUSES"], message: "lists a LAN bus but LAN_PORT is off" });
+      return z.NEVER;
+    }
+    return { ...rest, HOST_TRANSPORT: host, QEMU_INTERFACE: iface, buses };
+  });
 
 export type Config = z.output<typeof configSchema>;
 
@@ -119,6 +166,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   for (const key of Object.keys(envSchema.shape)) {
     const value = env[key];
     if (value !== undefined && value !== "") picked[key] = value;
+  }
+  if (picked.BUSES_FILE !== undefined) {
+    if (picked.BUSES !== undefined) throw new ConfigError(["BUSES_FILE: set BUSES or BUSES_FILE, not both"]);
+    try {
+      picked.BUSES = readFileSync(picked.BUSES_FILE, "utf8");
+    } catch (err) {
+      throw new ConfigError([`BUSES_FILE: cannot read ${picked.BUSES_FILE}: ${(err as Error).message}`]);
+    }
   }
   const parsed = configSchema.safeParse(picked);
   if (!parsed.success) {

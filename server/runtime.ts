@@ -6,10 +6,12 @@
 import packageJson from "../package.json" with { type: "json" };
 import { AuthService } from "./auth/auth-service";
 import { bootstrapAdmin, openBmc, secretKeyPathFor } from "./bmc";
+import { bridgeHandlers } from "./bmc/handlers/bridge-messages";
 import { lanSecurityWarnings } from "./bmc/lan-config";
 import { createLanSessions } from "./bmc/sessions";
 import type { SimulatedHost } from "./buses/bt/sim-host";
-import { connectHostControl, createHostBus } from "./buses/create-host-bus";
+import { connectHostControl, createBuses } from "./buses/create-buses";
+import type { IpmbBus } from "./buses/ipmb/ipmb-bus";
 import { LanBus } from "./buses/lan/lan-bus";
 import type { Config } from "./config";
 import type { HealthResponse } from "./contract/api";
@@ -43,7 +45,7 @@ export interface Runtime {
   readonly rules: RuleEngine;
   readonly holds: HoldQueue;
   readonly audit: AuditLog;
-  /** The LAN bus, when LAN_PORT is not "off". */
+  /** The first LAN bus, when the configuration has one (LAN_PORT not "off", or "lan" in BUSES). */
   readonly lanBus: LanBus | undefined;
   /** Lines for the start banner: the IPMI admin credential at the first start, security warnings. */
   readonly notices: string[];
@@ -54,7 +56,7 @@ export interface Runtime {
 }
 
 export interface RuntimeOptions {
-  /** Extra buses (tests); the bus HOST_TRANSPORT configures is added as well. */
+  /** Extra buses (tests); the configured ones (config.buses) are added as well. */
   buses?: Bus[];
   /** For the simulated host: stop after this many requests. */
   simLimit?: number;
@@ -89,7 +91,14 @@ export async function createRuntime(
     lanConfig: bmc.lanConfig,
     guid: () => Uint8Array.from(bmc.controller.systemGuid),
   });
-  for (const spec of [...bmc.handlers, ...lan.handlers]) router.registry.register(spec);
+  // Bridging (Send Message to a controller on IPMB): the IPMB buses are built below.
+  const ipmbByChannel = new Map<number, IpmbBus>();
+  const bridging = bridgeHandlers({
+    ipmb: (channel) => ipmbByChannel.get(channel),
+    receiveQueue: bmc.queues.messages,
+    log,
+  });
+  for (const spec of [...bmc.handlers, ...lan.handlers, ...bridging]) router.registry.register(spec);
   router.registry.presetEnabledStates(await loadHandlerStates(db));
   const notices: string[] = [];
   // The first start on a database gives user 2 "admin" its password: said once, here.
@@ -102,10 +111,16 @@ export async function createRuntime(
     );
   else if (admin) notices.push(`IPMI user ${admin.name}, password from IPMI_ADMIN_PASSWORD`);
   for (const w of lanSecurityWarnings(bmc.lanConfig)) notices.push(`warning: LAN security weakened: ${w}`);
-  const lanBus =
-    config.LAN_PORT === "off"
-      ? undefined
-      : new LanBus({ host: config.LAN_HOST, port: config.LAN_PORT, login: lan.login, log });
+  // The buses the configuration lists (BUSES, or HOST_TRANSPORT and LAN_PORT in short).
+  const created = createBuses(config, {
+    log,
+    lanLogin: lan.login,
+    ...(options.simLimit === undefined ? {} : { simLimit: options.simLimit }),
+  });
+  for (const c of created) if (c.ipmb) ipmbByChannel.set(c.ipmb.channel, c.ipmb);
+  const lanBuses = created.flatMap((c) => (c.bus instanceof LanBus ? [c.bus] : []));
+  // Set LAN Configuration Parameters reports the first LAN bus's address (one LAN channel).
+  const lanBus = lanBuses[0];
   if (lanBus) {
     bmc.lanConfig.takeAddressFrom(() =>
       lanBus.address ? { ip: lanBus.address.address, port: lanBus.address.port } : null,
@@ -153,17 +168,14 @@ export async function createRuntime(
   const audit = new AuditLog(db);
 
   const buses: Bus[] = [...(options.buses ?? [])];
-  const host = createHostBus(config, {
-    log,
-    ...(options.simLimit === undefined ? {} : { simLimit: options.simLimit }),
-  });
-  const simHost = host.transport === "sim" ? host.simHost : undefined;
-  if (host.bus) buses.push(host.bus);
-  if (lanBus) buses.push(lanBus);
-  const hostControl = connectHostControl(host, bmc, log);
-  if (host.bus && hostControl.wired.length > 0)
-    log.info(`host on ${host.bus.id}: ${hostControl.wired.join(", ")}`);
+  const simHost = created.find((c) => c.simHost)?.simHost;
+  const hostControl = connectHostControl(created, bmc, log);
+  if (hostControl.wired.length > 0) log.info(`host: ${hostControl.wired.join(", ")}`);
   for (const bus of buses) router.addBus(bus);
+  for (const c of created) {
+    router.addBus(c.bus, c.meta);
+    buses.push(c.bus);
+  }
 
   const services: ServerServices = {
     async health(): Promise<HealthResponse> {

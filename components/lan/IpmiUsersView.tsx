@@ -2,11 +2,11 @@
 
 import { useMemo } from "react";
 import { useCanControl, useOperator } from "@/components/live/useLiveStream";
+import { usePolling } from "@/components/usePolling";
 import type { IpmiUserInfo } from "@/server/contract/lan";
 import { IpmiUserRow } from "./IpmiUserRow";
 import { fetchIpmiUsers } from "./lanApi";
 import { userChannels } from "./lanFormat";
-import { usePolling } from "./usePolling";
 
 /** Users change over IPMI too (Set User Name, Set User Password from a console): read them now and then. */
 const REFRESH_MS = 5000;

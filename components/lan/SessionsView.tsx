@@ -1,11 +1,11 @@
 "use client";
 
 import { useCanControl } from "@/components/live/useLiveStream";
+import { usePolling } from "@/components/usePolling";
 import { LanWarnings } from "./LanWarnings";
 import { fetchLanSessions } from "./lanApi";
 import { ipmitoolHint } from "./lanFormat";
 import { SessionsTable } from "./SessionsTable";
-import { usePolling } from "./usePolling";
 
 /** How often the list is read again (sessions come and go over UDP; no socket events for them). */
 const REFRESH_MS = 2000;

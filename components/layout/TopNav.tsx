@@ -13,6 +13,7 @@ const LINKS = [
   { href: "/rules", label: "Rules" },
   { href: "/inject", label: "Inject" },
   { href: "/handlers", label: "Handlers" },
+  { href: "/buses", label: "Buses" },
   { href: "/sessions", label: "Sessions" },
   { href: "/ipmi-users", label: "IPMI Users" },
   { href: "/audit", label: "Audit" },

@@ -51,6 +51,7 @@ export const ExchangeRow = memo(function ExchangeRow({
       data-highlighted={highlighted || undefined}
       data-testid="exchange-row"
       data-id={x.id}
+      data-bus={x.busId}
       data-cc={hex2(x.cc)}
       data-cmd-name={cmdName}
       data-status={x.status}

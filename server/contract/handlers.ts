@@ -22,9 +22,21 @@ export interface HandlerInfo {
   errors: number;
 }
 
+/**
+ * Whether a bus carries traffic: "up" (open, listening, a VM connected), "waiting" (ready,
+ * but its other end is not there yet: no VM connected), "down" (not started, stopped or failed).
+ */
+export type BusState = "up" | "waiting" | "down";
+
 export interface BusInfo {
   id: string;
+  /** The interface: bt, kcs, ssif, ipmb, lan (or inject for tests). */
   kind: string;
+  /** What carries it: sim, device, qemu, udp; "" where the bus was added without one (tests). */
+  transport: string;
+  /** The device path or host:port it uses; null for simulated ones. */
+  address: string | null;
+  state: BusState;
   description: string;
   queued: number;
 }

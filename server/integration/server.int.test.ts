@@ -51,12 +51,20 @@ describe("a running server", () => {
     const res = await api(`/api/health`);
     expect(res.status).toBe(200);
     const body = await res.json();
-    // The host's bus and, beside it by default, the LAN bus on a free UDP port.
+    // The default buses: the simulated host, the IPMB satellite to bridge to, and the LAN
+    // bus on a free UDP port.
     expect(body).toMatchObject({
       status: "ok",
       buses: [
-        { id: "bt0", kind: "bt" },
-        { id: "lan0", kind: "lan", description: expect.stringMatching(/^LAN, udp 127\.0\.0\.1:\d+$/) },
+        { id: "bt0", kind: "bt", transport: "sim", address: null, state: "up" },
+        { id: "ipmb0", kind: "ipmb", transport: "sim", state: "up" },
+        {
+          id: "lan0",
+          kind: "lan",
+          transport: "udp",
+          state: "up",
+          description: expect.stringMatching(/^LAN, udp 127\.0\.0\.1:\d+$/),
+        },
       ],
       // The log on disk; no RETENTION_* set: nothing is pruned.
       log: {

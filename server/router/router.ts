@@ -48,6 +48,13 @@ type RoutedOrigin = Exclude<ExchangeOrigin, "bridged">;
 interface BusEntry {
   readonly bus: Bus;
   readonly queue: ResponseQueue;
+  readonly meta: BusMeta;
+}
+
+/** How a bus is carried, as its configuration said (server/buses/bus-list.ts), for BusInfo. */
+export interface BusMeta {
+  transport: string;
+  address: string | null;
 }
 
 /** A request between arrival and answer. */
@@ -100,9 +107,9 @@ export class Router {
 
   // ---- buses -------------------------------------------------------------------
 
-  addBus(bus: Bus): void {
+  addBus(bus: Bus, meta: BusMeta = { transport: "", address: null }): void {
     if (this.buses.has(bus.id)) throw new Error(`a bus with id '${bus.id}' is already registered`);
-    const entry: BusEntry = { bus, queue: new ResponseQueue(bus) };
+    const entry: BusEntry = { bus, queue: new ResponseQueue(bus), meta };
     this.buses.set(bus.id, entry);
     const port: BusPort = {
       request: (req) => {
@@ -139,9 +146,12 @@ export class Router {
   }
 
   busInfo(): BusInfo[] {
-    return [...this.buses.values()].map(({ bus, queue }) => ({
+    return [...this.buses.values()].map(({ bus, queue, meta }) => ({
       id: bus.id,
       kind: bus.kind,
+      transport: meta.transport,
+      address: meta.address,
+      state: bus.state ?? "up",
       description: bus.description,
       queued: queue.length,
     }));

@@ -4,6 +4,7 @@
  * buses know nothing of handlers.
  */
 import type { SessionPayload } from "../contract/exchange";
+import type { BusState } from "../contract/handlers";
 import type { Command, Privilege } from "../ipmi/commands/define";
 import type { RequestLayout } from "../ipmi/layout/layout";
 
@@ -142,6 +143,8 @@ export interface Bus {
   readonly holdDeadlineMs?: number;
   /** How long the host waits for an answer; a later answer is recorded as late and not sent. */
   readonly hostTimeoutMs?: number;
+  /** Whether it carries traffic now (contract BusInfo); absent: "up" once added. */
+  readonly state?: BusState;
   attach(port: BusPort): void;
   /** "busy": the bus cannot take it now; the router keeps it queued and retries on ready(). */
   send(res: BusResponse): SendResult;

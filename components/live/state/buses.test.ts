@@ -3,7 +3,15 @@ import type { BusInfo } from "../../../server/contract/handlers";
 import { busesReducer, INITIAL_BUSES } from "./buses";
 import { events, exchangeEvents, handler, snapshot, snapshotAction } from "./fixtures";
 
-const bus = (id: string): BusInfo => ({ id, kind: "bt", description: "simulated host", queued: 0 });
+const bus = (id: string): BusInfo => ({
+  id,
+  kind: "bt",
+  transport: "sim",
+  address: null,
+  state: "up",
+  description: "simulated host",
+  queued: 0,
+});
 
 describe("buses slice", () => {
   it("takes the snapshot's buses", () => {

@@ -105,7 +105,17 @@ export function snapshot(ids: number[] = [], overrides: Partial<Snapshot> = {}):
   return {
     exchanges: ids.map((id) => exchange(id)),
     handlers: [handler("a")],
-    buses: [{ id: "bt0", kind: "bt", description: "simulated host", queued: 0 }],
+    buses: [
+      {
+        id: "bt0",
+        kind: "bt",
+        transport: "sim",
+        address: null,
+        state: "up",
+        description: "simulated host",
+        queued: 0,
+      },
+    ],
     rules: [],
     held: [],
     operator: { id: 1, username: "admin", role: "operator" },

@@ -10,6 +10,7 @@ export class BtBus implements Bus {
   readonly kind = "bt" as const;
   readonly maxResponseData = BT_MAX_RESPONSE_DATA;
   private port: BusPort | undefined;
+  private running = false;
 
   constructor(
     readonly id: string,
@@ -50,11 +51,17 @@ export class BtBus implements Bus {
     );
   }
 
-  start(): Promise<void> {
-    return this.transport.open();
+  get state(): "up" | "down" {
+    return this.running ? "up" : "down";
+  }
+
+  async start(): Promise<void> {
+    await this.transport.open();
+    this.running = true;
   }
 
   stop(): Promise<void> {
+    this.running = false;
     return this.transport.close();
   }
 

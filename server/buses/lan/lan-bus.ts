@@ -106,6 +106,11 @@ export class LanBus implements Bus {
     return `LAN, udp ${a ? `${a.address.includes(":") ? `[${a.address}]` : a.address}:${a.port}` : `${this.options.host}:${this.options.port}`}`;
   }
 
+  /** Up while its socket is open (bound at start, closed at stop). */
+  get state(): "up" | "down" {
+    return this.socket && this.bound ? "up" : "down";
+  }
+
   /** Where the socket listens once started. */
   get address(): { address: string; port: number } | undefined {
     return this.bound;

@@ -177,6 +177,12 @@ export class VmBus implements Bus {
     return `QEMU guest, ${this.facts.label} (ipmi-bmc-extern, ${how}, ${state})`;
   }
 
+  /** Up with a VM connected; waiting while listening (or dialling) for one. */
+  get state(): "up" | "waiting" | "down" {
+    if (!this.running) return "down";
+    return this.socket ? "up" : "waiting";
+  }
+
   /** A request may be held for an operator until shortly before QEMU gives up. */
   get holdDeadlineMs(): number {
     return Math.max(100, this.hostTimeoutMs - HOLD_MARGIN_MS);
