@@ -120,4 +120,31 @@ describe("the simulated host against the BMC, through the router", () => {
     expect(host.script.phase).toBe("steady");
     expect(bmc.sel.count).toBeGreaterThan(0);
   });
+
+  it("reads what the flags say is waiting, as a driver does: Get Message until empty, the event buffer", () => {
+    const script = new HostScript({ watchdogEvery: 1000, boot: false });
+    const flagsAt = (flags: number) => {
+      for (;;) {
+        const r = script.next();
+        if (r.cmd === 0x31) {
+          script.answer(0, [flags]);
+          return;
+        }
+        script.answer(0, [0]);
+      }
+    };
+    flagsAt(0x03);
+    // Two messages, then 80h: the queue is empty; then the event.
+    expect(script.next()).toMatchObject({ netFn: NETFN.APP, cmd: 0x33 });
+    script.answer(0, [0x00, 0x1c]);
+    expect(script.next()).toMatchObject({ cmd: 0x33 });
+    script.answer(0, [0x00, 0x1c]);
+    expect(script.next()).toMatchObject({ cmd: 0x33 });
+    script.answer(0x80);
+    expect(script.next()).toMatchObject({ netFn: NETFN.APP, cmd: 0x35 });
+    script.answer(0, new Array(16).fill(0));
+    // Nothing flagged: polling goes on with no follow-up.
+    flagsAt(0x00);
+    expect(script.next().cmd).not.toBe(0x33);
+  });
 });

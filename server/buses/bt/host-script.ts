@@ -243,6 +243,26 @@ export interface HostScriptOptions {
 
 const NO_ANSWER: ScriptAnswer = { cc: null, data: new Uint8Array() };
 
+/** Get Message calls after one Get Message Flags at most, so polling goes on even if the queue never empties. */
+const RECEIVE_DRAIN_MAX = 8;
+
+/**
+ * What a host driver does with the flags it polled (Linux ipmi_si's handle_flags): a
+ * message in the receive queue is read with Get Message until the queue answers 80h
+ * (empty), a full event message buffer with Read Event Message Buffer (IPMI 2.0 22.4).
+ */
+function* readFlagged(flags: ScriptAnswer): Step<void> {
+  if (flags.cc !== 0 || flags.data.length < 1) return;
+  const f = flags.data[0]!;
+  if (f & 0x01) {
+    for (let i = 0; i < RECEIVE_DRAIN_MAX; i++) {
+      const got = yield { netFn: APP, cmd: 0x33, data: [] }; // Get Message
+      if (got.cc !== 0) break;
+    }
+  }
+  if (f & 0x02) yield { netFn: APP, cmd: 0x35, data: [] }; // Read Event Message Buffer
+}
+
 export class HostScript {
   /** What the SDR walk read; `complete` once it reached the last record. */
   sdr: SdrWalk = { records: [], complete: false };
@@ -298,6 +318,10 @@ export class HostScript {
       }
     }
     this.phase = "steady";
-    for (let n = 0; ; n++) yield steadyRequest(n, o.watchdogEvery, this.sensors);
+    for (let n = 0; ; n++) {
+      const request = steadyRequest(n, o.watchdogEvery, this.sensors);
+      const answer = yield request;
+      if (request.netFn === APP && request.cmd === 0x31) yield* readFlagged(answer);
+    }
   }
 }
