@@ -9,9 +9,11 @@
 //   npm run demo:qemu                 run the guest once, keep the dashboard up (Enter: boot again)
 //   npm run demo:qemu -- --shell      give a shell on the guest afterwards (try ipmitool yourself)
 //   npm run demo:qemu -- --exit       stop everything when the guest is done (exit status: ipmitool's)
-//   npm run demo:qemu -- --interface kcs   the guest gets QEMU's isa-ipmi-kcs instead of isa-ipmi-bt
-// Environment as for `npm start` (PORT, DATABASE_URL, ...); QEMU_BMC picks the socket
-// (default: any free loopback port), QEMU_ACCEL=kvm tries KVM instead of TCG.
+//   npm run demo:qemu -- --interface kcs      the guest gets QEMU's isa-ipmi-kcs instead of isa-ipmi-bt
+//   npm run demo:qemu -- --interface bt+kcs   both: /dev/ipmi0 and /dev/ipmi1, on buses bt0 and kcs0
+// Environment as for `npm start` (PORT, DATABASE_URL, ...). The server runs with
+// BUSES=<each interface>:qemu@127.0.0.1:0 (any free loopback port each), ipmb:sim and
+// lan; QEMU_ACCEL=kvm tries KVM instead of TCG.
 import { spawn } from "node:child_process";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
@@ -23,6 +25,7 @@ import {
   buildGuest,
   cacheDir,
   GUEST_INTERFACES,
+  guestInterfaces,
   parseGuestOutput,
   QemuUnavailable,
 } from "./qemu/guest.mjs";
@@ -31,22 +34,25 @@ const say = (msg) => process.stdout.write(`\x1b[1m[demo]\x1b[0m ${msg}\n`);
 const shell = process.argv.includes("--shell");
 const exitWhenDone = process.argv.includes("--exit") || !process.stdin.isTTY;
 
-/** `--interface kcs` or `--interface=kcs`: the IPMI interface QEMU gives the guest. */
+/** `--interface kcs`, `--interface=kcs` or `--interface bt+kcs`: the IPMI interface(s) QEMU gives the guest. */
 function interfaceArg() {
   const argv = process.argv.slice(2);
   const at = argv.findIndex((a) => a === "--interface" || a.startsWith("--interface="));
   if (at < 0) return "bt";
   const value = argv[at].includes("=") ? argv[at].slice(argv[at].indexOf("=") + 1) : argv[at + 1];
-  if (!value || !Object.hasOwn(GUEST_INTERFACES, value)) {
+  try {
+    guestInterfaces(value ?? "");
+  } catch {
     process.stderr.write(
-      `[demo] --interface takes ${Object.keys(GUEST_INTERFACES).join(" or ")}, not '${value ?? ""}'\n`,
+      `[demo] --interface takes ${Object.keys(GUEST_INTERFACES).join(", ")} or bt+kcs, not '${value ?? ""}'\n`,
     );
     process.exit(2);
   }
   return value;
 }
 const iface = interfaceArg();
-const label = iface.toUpperCase();
+const links = guestInterfaces(iface);
+const label = links.map((l) => l.toUpperCase()).join(" and ");
 
 ensure();
 await build();
@@ -75,11 +81,12 @@ const server = spawn(process.execPath, ["--enable-source-maps", join(root, "dist
     LOG_LEVEL: "info",
     ...process.env,
     NODE_ENV: "production",
-    HOST_TRANSPORT: "qemu",
-    // The old name, if the caller's environment has it, would contradict HOST_TRANSPORT.
+    // One VM-protocol socket per interface; the older shorthands would contradict BUSES.
+    BUSES: [...links.map((l) => `${l}:qemu@127.0.0.1:0`), "ipmb:sim", "lan"].join(","),
+    HOST_TRANSPORT: undefined,
     BT_TRANSPORT: undefined,
-    QEMU_INTERFACE: iface,
-    QEMU_BMC: process.env.QEMU_BMC || "127.0.0.1:0",
+    QEMU_INTERFACE: undefined,
+    BUSES_FILE: undefined,
     QEMU_MODE: "listen",
     QEMU_QMP: `unix:${qmpSocket}`,
   },
@@ -98,10 +105,14 @@ relay(server.stderr);
 const ready = await new Promise((resolve) => {
   const timer = setInterval(() => {
     const url = /listening on (http:\/\/\S+)/.exec(serverOut);
-    const port = /: QEMU guest, \w+ \(ipmi-bmc-extern, listening on [^\s,]+:(\d+),/.exec(serverOut);
-    if (url && port) {
+    const ports = links.map((l) =>
+      new RegExp(`bus ${l}0: QEMU guest, \\w+ \\(ipmi-bmc-extern, listening on [^\\s,]+:(\\d+),`).exec(
+        serverOut,
+      ),
+    );
+    if (url && ports.every(Boolean)) {
       clearInterval(timer);
-      resolve({ url: url[1], port: Number(port[1]) });
+      resolve({ url: url[1], ports: ports.map((m) => Number(m[1])) });
     }
   }, 50);
   void serverExited.then(() => {
@@ -132,13 +143,19 @@ process.on("SIGTERM", () => void stop(143));
 let vm;
 async function runGuest() {
   const started = Date.now();
-  say(`booting the guest; its ${label} interface's BMC is our server on 127.0.0.1:${ready.port}`);
+  say(
+    `booting the guest; its ${label} interface's BMC is our server on ${ready.ports.map((p) => `127.0.0.1:${p}`).join(" and ")}`,
+  );
   say(`watch its traffic live at ${ready.url} (sign in as an operator)`);
   let consoleText = "";
   if (shell) {
-    vm = bootGuest(guest, { port: ready.port, shell: true, qmp: `unix:${qmpSocket}`, iface }, "inherit");
+    vm = bootGuest(
+      guest,
+      { ports: ready.ports, shell: true, qmp: `unix:${qmpSocket}`, iface, events: true },
+      "inherit",
+    );
   } else {
-    vm = bootGuest(guest, { port: ready.port, qmp: `unix:${qmpSocket}`, iface });
+    vm = bootGuest(guest, { ports: ready.ports, qmp: `unix:${qmpSocket}`, iface, events: true });
     const show = (stream) =>
       createInterface({ input: stream }).on("line", (line) => {
         consoleText += `${line}\n`;
@@ -154,7 +171,13 @@ async function runGuest() {
     return 0;
   }
   const sections = parseGuestOutput(consoleText);
-  const commands = ["mc info", "sdr list", "sel list", "chassis status"];
+  const commands = [
+    ...links.flatMap((_, i) =>
+      ["mc info", "sdr list", "sel list", "chassis status"].map((c) => (i === 0 ? c : `ipmi${i} ${c}`)),
+    ),
+    "set threshold",
+    "bridged mc info",
+  ];
   const failed = commands.filter((c) => sections[c]?.rc !== 0);
   say(
     `guest done in ${seconds} s: ${commands.map((c) => `${c} ${sections[c] ? `rc=${sections[c].rc}` : "did not run"}`).join(", ")}`,

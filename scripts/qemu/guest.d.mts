@@ -18,17 +18,23 @@ export interface Guest {
 
 export interface GuestBootOptions {
   host?: string;
-  port: number;
+  /** The BMC socket of a guest with one interface. */
+  port?: number;
+  /** One BMC socket per interface, in the order `iface` names them ("bt+kcs": [bt, kcs]). */
+  ports?: number[];
   shell?: boolean;
   memoryMb?: number;
   /** "unix:/path/qmp.sock": QEMU's QMP socket, for the server's QEMU_QMP. */
   qmp?: string;
-  /** The IPMI interface QEMU gives the guest (QEMU_INTERFACE); default "bt". */
-  iface?: GuestInterface;
+  /** Then an event and a bridged request on the last interface (init.sh, guest.events=1). */
+  events?: boolean;
+  /** The IPMI interface(s) QEMU gives the guest; default "bt". */
+  iface?: GuestInterface | "bt+kcs";
 }
 
 export type GuestInterface = "bt" | "kcs";
 export const GUEST_INTERFACES: Record<GuestInterface, string>;
+export function guestInterfaces(spec?: string): GuestInterface[];
 
 export function ensureQemu(): { path: string; version: string };
 export function accelerator(): string;

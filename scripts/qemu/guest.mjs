@@ -333,26 +333,53 @@ export function buildGuest() {
 }
 
 /**
- * The IPMI interface QEMU gives the guest, by QEMU_INTERFACE. Linux's ipmi_si finds
- * either through the ACPI IPI0001 device QEMU describes (BT at I/O E4h, KCS at CA2h).
+ * The IPMI interfaces QEMU can give the guest. Linux's ipmi_si finds each through the
+ * ACPI IPI0001 device QEMU describes for it (BT at I/O E4h, KCS at CA2h; QEMU numbers the
+ * devices by their uuid property, so two interfaces get two ACPI devices).
  */
 export const GUEST_INTERFACES = { bt: "isa-ipmi-bt", kcs: "isa-ipmi-kcs" };
 
+/** "bt", "kcs" or "bt+kcs" (one guest with both, each with its own BMC socket) -> ["bt", "kcs"]. */
+export function guestInterfaces(spec = "bt") {
+  const list = spec.split("+");
+  const bad = list.filter((i) => !Object.hasOwn(GUEST_INTERFACES, i));
+  if (bad.length > 0 || list.length === 0 || new Set(list).size !== list.length) {
+    throw new Error(
+      `the test guest has no '${spec}' interface; it boots with ${Object.keys(GUEST_INTERFACES).join(", ")} or bt+kcs`,
+    );
+  }
+  return list;
+}
+
 /**
- * QEMU's command line for the guest: its IPMI interface's (`iface`, "bt" or "kcs") BMC
- * is the VM-protocol socket at host:port (our server listening), the serial console on
- * stdio; with `qmp` ("unix:/path"), QEMU's QMP socket there, for the server's QEMU_QMP.
+ * QEMU's command line for the guest: each of its IPMI interfaces (`iface`: "bt", "kcs"
+ * or "bt+kcs") has its BMC on a VM-protocol socket at host:port (`port`, or `ports` in
+ * the order of `iface`: our server listening), the serial console on stdio; with `qmp`
+ * ("unix:/path"), QEMU's QMP socket there, for the server's QEMU_QMP. With `events`,
+ * the guest then sets a threshold below a reading (an event for its driver to read) and
+ * runs a bridged `mc info` for the satellite at 72h (init.sh).
  */
 export function guestArgs(
   guest,
-  { host = "127.0.0.1", port, shell = false, memoryMb = 256, qmp, iface = "bt" },
+  { host = "127.0.0.1", port, ports, shell = false, memoryMb = 256, qmp, iface = "bt", events = false },
 ) {
-  const device = GUEST_INTERFACES[iface];
-  if (!device) {
-    throw new Error(
-      `the test guest has no '${iface}' interface; it boots with ${Object.keys(GUEST_INTERFACES).join(" or ")}`,
-    );
+  const links = guestInterfaces(iface);
+  const socketPorts = ports ?? [port];
+  if (socketPorts.length !== links.length || socketPorts.some((p) => !Number.isInteger(p))) {
+    throw new Error(`'${iface}' needs ${links.length} BMC port(s), got ${JSON.stringify(socketPorts)}`);
   }
+  const ipmi = links.flatMap((link, i) => [
+    "-chardev",
+    `socket,id=ipmi${i},host=${host},port=${socketPorts[i]},reconnect=1`,
+    "-device",
+    `ipmi-bmc-extern,id=bmc${i},chardev=ipmi${i}`,
+    "-device",
+    // Both ISA interfaces default to IRQ 5 and an ISA line is not shared, so the second
+    // takes IRQ 10 (no device of this -nodefaults machine raises it). Not irq=0: Linux's
+    // ipmi_si only falls back to interfaces without an interrupt when none with one
+    // registered (init_ipmi_si), so a polled second interface would never come up.
+    `${GUEST_INTERFACES[link]},bmc=bmc${i}${i > 0 ? ",irq=10" : ""}`,
+  ]);
   return [
     ...(qmp ? ["-qmp", `${qmp},server=on,wait=off`] : []),
     "-machine",
@@ -372,13 +399,8 @@ export function guestArgs(
     "-initrd",
     guest.initrd,
     "-append",
-    `console=ttyS0 quiet panic=-1${shell ? " guest.after=shell" : ""}`,
-    "-chardev",
-    `socket,id=ipmi0,host=${host},port=${port},reconnect=1`,
-    "-device",
-    "ipmi-bmc-extern,id=bmc0,chardev=ipmi0",
-    "-device",
-    `${device},bmc=bmc0`,
+    `console=ttyS0 quiet panic=-1 guest.devices=${links.length}${events ? " guest.events=1" : ""}${shell ? " guest.after=shell" : ""}`,
+    ...ipmi,
   ];
 }
 

@@ -1,8 +1,9 @@
 #!/bin/busybox sh
 # /init of the test guest (scripts/qemu/guest.mjs builds the initramfs around it).
-# Loads Linux's IPMI drivers, waits for /dev/ipmi0, runs ipmitool against the BMC
-# behind QEMU's BT or KCS interface, prints each command's output between markers on the
-# serial console, then powers off (or, with guest.after=shell, gives a shell).
+# Loads Linux's IPMI drivers, waits for /dev/ipmi0 (and /dev/ipmi1 with two interfaces),
+# runs ipmitool against the BMC behind each of QEMU's BT or KCS interfaces, prints each
+# command's output between markers on the serial console, then powers off (or, with
+# guest.after=shell, gives a shell).
 /bin/busybox --install -s /bin
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 mount -t proc proc /proc
@@ -19,31 +20,64 @@ for m in ipmi_msghandler ipmi_devintf ipmi_si; do
 done
 say "IPMI modules loaded"
 
+# guest.devices=N: QEMU gave the guest N IPMI interfaces (bt+kcs: 2); each gets /dev/ipmiK.
+# guest.events=1: afterwards, make the BMC raise an event and bridge a request (below).
+devices=1
+events=0
+for arg in $(cat /proc/cmdline); do
+  case "$arg" in
+    guest.devices=*) devices="${arg#guest.devices=}" ;;
+    guest.events=1) events=1 ;;
+  esac
+done
+last=/dev/ipmi$((devices - 1))
 i=0
-while [ ! -e /dev/ipmi0 ] && [ $i -lt 600 ]; do
+while [ ! -e "$last" ] && [ $i -lt 600 ]; do
   sleep 0.1
   i=$((i + 1))
 done
-if [ -e /dev/ipmi0 ]; then say "/dev/ipmi0 is there"; else say "no /dev/ipmi0 after 60 s"; fi
+if [ -e "$last" ]; then say "$last is there ($devices interface(s))"; else say "no $last after 60 s"; fi
 
 echo "=== BEGIN dmesg ==="
 dmesg | grep -i ipmi
 echo "=== END dmesg rc=0 ==="
 
+# run NAME DEVICE ARGS...: ipmitool on /dev/ipmiDEVICE, its output between markers.
 run() {
   name="$1"
-  shift
-  say "ipmitool $*"
+  dev="$2"
+  shift 2
+  say "ipmitool -d $dev $*"
   echo "=== BEGIN $name ==="
-  ipmitool -I open "$@" 2>&1
+  ipmitool -I open -d "$dev" "$@" 2>&1
   rc=$?
   echo "=== END $name rc=$rc ==="
 }
 
-run "mc info" mc info
-run "sdr list" sdr list
-run "sel list" sel list
-run "chassis status" chassis status
+# The first interface's sections keep their plain names; the others' are prefixed "ipmiK ".
+d=0
+while [ $d -lt "$devices" ]; do
+  prefix=""
+  [ $d -gt 0 ] && prefix="ipmi$d "
+  run "${prefix}mc info" $d mc info
+  run "${prefix}sdr list" $d sdr list
+  run "${prefix}sel list" $d sel list
+  run "${prefix}chassis status" $d chassis status
+  d=$((d + 1))
+done
+
+if [ "$events" = 1 ]; then
+  # A threshold below the reading: the BMC asserts "upper non-critical going high" at
+  # once, logs it in its SEL and puts it in the event message buffer (the driver enabled
+  # it at load); SMS_ATN makes the driver read it (Get Message Flags, Read Event Message
+  # Buffer). The pause gives it time to before the next command.
+  last_dev=$((devices - 1))
+  run "set threshold" $last_dev sensor thresh "System Temp" unc 20
+  sleep 2
+  # Bridging: the driver wraps Get Device ID for the satellite at 72h on IPMB (channel 0)
+  # in Send Message and reads its answer with Get Message after SMS_ATN.
+  run "bridged mc info" $last_dev -b 0 -t 0x72 mc info
+fi
 
 say "done"
 echo "=== GUEST DONE ==="

@@ -450,3 +450,136 @@ for (const iface of GUEST_INTERFACES) {
     });
   });
 }
+
+// ---- 3. one guest with BT and KCS, each on its own bus; events and bridging -----------
+
+describe.skipIf(!guest)(
+  title("a Linux guest with BT and KCS at once: two buses, an event read by its driver, a bridged request"),
+  () => {
+    let tdb: TestDatabase;
+    let server: RunningServer;
+    let vm: ChildProcess | undefined;
+    let serial = "";
+    let code: number | null = null;
+    let out: ReturnType<typeof parseGuestOutput>;
+    let log: Row[];
+    const qmp = qmpPath("guest-bt-kcs");
+    const onBus = (id: string) => log.filter((x) => x.busId === id);
+
+    beforeAll(async () => {
+      tdb = await createTestDatabase();
+      server = await startServer({
+        DATABASE_URL: tdb.url,
+        BUSES: "bt:qemu@127.0.0.1:0, kcs:qemu@127.0.0.1:0, ipmb:sim",
+        QEMU_QMP: `unix:${qmp}`,
+        LOG_LEVEL: "info",
+      });
+      const port = (id: string) => {
+        const m = new RegExp(
+          `bus ${id}: QEMU guest, \\w+ \\(ipmi-bmc-extern, listening on 127\\.0\\.0\\.1:(\\d+), `,
+        ).exec(server.output());
+        if (!m) throw new Error(`the server did not say where ${id} listens:\n${server.output()}`);
+        return Number(m[1]);
+      };
+      vm = bootGuest(guest!, {
+        ports: [port("bt0"), port("kcs0")],
+        qmp: `unix:${qmp}`,
+        iface: "bt+kcs",
+        events: true,
+      });
+      vm.stdout!.on("data", (b: Buffer) => {
+        serial += b.toString();
+      });
+      vm.stderr!.on("data", (b: Buffer) => {
+        serial += b.toString();
+      });
+      code = await new Promise<number | null>((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`the BT+KCS guest did not finish in 240 s.\n${serial}`)),
+          240_000,
+        );
+        vm!.on("exit", (c) => {
+          clearTimeout(timer);
+          resolve(c);
+        });
+      });
+      out = parseGuestOutput(serial);
+      // The log writer batches: wait for the guest's last exchanges (the bridged Get Message).
+      log = await waitFor(async () => {
+        const r = await rows(tdb);
+        return r.some((x) => x.busKind !== "ipmb" && x.netFn === 0x06 && x.cmd === 0x33 && x.cc === 0)
+          ? r
+          : undefined;
+      }, "the bridged answer's Get Message in the log");
+    }, 300_000);
+
+    afterAll(async () => {
+      if (vm && vm.exitCode === null) vm.kill("SIGKILL");
+      await server?.stop().catch(() => {});
+      await tdb?.cleanup();
+      rmSync(qmp, { force: true });
+    });
+
+    it("finds both interfaces, /dev/ipmi0 and /dev/ipmi1 on buses bt0 and kcs0, and ipmitool works on each", () => {
+      expect(serial, serial).toMatch(/=== GUEST DONE ===/);
+      expect(code).toBe(0);
+      expect(out.dmesg?.text).toMatch(/IPMI bt interface initialized/);
+      expect(out.dmesg?.text).toMatch(/IPMI kcs interface initialized/);
+      for (const c of ["mc info", "sdr list", "sel list", "chassis status"]) {
+        expect(out[c], c).toMatchObject({ rc: 0 });
+        expect(out[`ipmi1 ${c}`], `ipmi1 ${c}`).toMatchObject({ rc: 0 });
+      }
+      for (const [id, kind] of [
+        ["bt0", "bt"],
+        ["kcs0", "kcs"],
+      ] as const) {
+        const mine = onBus(id);
+        expect(mine.length, id).toBeGreaterThan(10);
+        for (const x of mine) expect(x).toMatchObject({ busKind: kind, origin: "host" });
+        // Each driver probed through its own interface; each sdr list read the sensors there.
+        expect(mine.some((x) => x.handlerId === "app.get-device-id")).toBe(true);
+        expect(mine.some((x) => x.handlerId === "sensor.get-sensor-reading")).toBe(true);
+      }
+    });
+
+    it("raises an event when the guest sets a threshold below the reading; its driver reads it from the event message buffer", () => {
+      expect(out["set threshold"], serial).toMatchObject({ rc: 0 });
+      // On whichever interface Linux numbered /dev/ipmi1 (init.sh runs it on the last device).
+      const set = log.find((x) => x.netFn === 0x04 && x.cmd === 0x26);
+      expect(set).toMatchObject({ cc: 0 });
+      expect(["bt0", "kcs0"]).toContain(set!.busId);
+      // After it: Get Message Flags with the event buffer full bit, then the event read out.
+      const later = log.filter((x) => x.id > set!.id && x.busKind !== "ipmb");
+      const flags = later.find(
+        (x) => x.netFn === 0x06 && x.cmd === 0x31 && x.cc === 0 && (x.response![0]! & 0x02) !== 0,
+      );
+      expect(flags, "Get Message Flags with 'event message buffer full'").toBeDefined();
+      const read = later.find((x) => x.netFn === 0x06 && x.cmd === 0x35 && x.cc === 0);
+      expect(read, "Read Event Message Buffer answered 00h").toBeDefined();
+      const event = read!.response!;
+      expect(event).toHaveLength(16);
+      // SEL record format: sensor number 02h (System Temp), threshold event, offset 07h
+      // (upper non-critical going high).
+      expect(event[11]).toBe(0x02);
+      expect(event[12]! & 0x7f).toBe(0x01);
+      expect(event[13]! & 0x0f).toBe(0x07);
+    });
+
+    it("bridges ipmitool -b 0 -t 0x72 to the satellite on IPMB: Send Message out, Get Message back", () => {
+      expect(out["bridged mc info"], serial).toMatchObject({ rc: 0 });
+      // The satellite's own identity, not the BMC's (sim-satellite.ts: device ID 72h, product 0072h).
+      expect(out["bridged mc info"]!.text).toMatch(/Device ID\s+: 114\n/);
+      const send = log.find((x) => x.netFn === 0x06 && x.cmd === 0x34);
+      expect(send).toMatchObject({ cc: 0 });
+      expect(["bt0", "kcs0"]).toContain(send!.busId);
+      const bridged = onBus("ipmb0");
+      expect(bridged).toContainEqual(
+        expect.objectContaining({ origin: "bridged", netFn: 0x06, cmd: 0x01, cc: 0, status: "ok" }),
+      );
+      // The answer is read back on the interface that asked (SMS_ATN reaches both drivers;
+      // the other one's Get Message finds the queue empty).
+      const get = log.find((x) => x.id > send!.id && x.netFn === 0x06 && x.cmd === 0x33 && x.cc === 0);
+      expect(get?.busId).toBe(send!.busId);
+    });
+  },
+);
