@@ -106,3 +106,19 @@ test("an invalid filter shows the server's error under its position", async ({ p
   await expect(error).toBeHidden();
   await expect(page.getByTestId("exchange-row").first()).toHaveAttribute("data-status", "ok");
 });
+
+test("the history shows the log's size on disk, its oldest record and the retention it runs with", async ({
+  page,
+}) => {
+  await logHoldsMoreThan(page, 1);
+  await page.goto("/history");
+  const info = page.getByTestId("history-log-info");
+  // scripts/e2e-server.mjs runs with RETENTION_DAYS=30; a fresh log has nothing that old.
+  await expect(info).toContainText("keeps 30 days");
+  expect(Number(await info.getAttribute("data-size-bytes"))).toBeGreaterThan(0);
+  await expect(info).toHaveAttribute("data-oldest-id", "1");
+  const health = (await (await page.request.get("/api/health")).json()) as {
+    log: { retention: { days: number | null; rows: number | null } };
+  };
+  expect(health.log.retention).toMatchObject({ days: 30, rows: null });
+});

@@ -3,9 +3,10 @@
  * channel privilege) and find each change in the audit trail without the password; the
  * Sessions page shows where the LAN bus listens (scripts/e2e-server.mjs starts it on a
  * free port); with ipmitool installed, a real console's session shows up, its traffic is
- * marked user@peer in the live view, and an operator closes it.
+ * marked user@peer in the live view, its handshake is in the pcap-wire download (read by
+ * tshark), and an operator closes it.
  */
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { expect, test } from "@playwright/test";
 import type { LanSessionsResponse } from "@/server/contract/lan";
@@ -147,6 +148,28 @@ test("a console's session shows up, its traffic says user@peer, and an operator 
     const mine = page.locator(`[data-testid="exchange-row"][data-user="${user}"]`);
     await expect(mine.filter({ hasText: "Get Device ID" }).first()).toBeVisible();
     await expect(mine.first()).toContainText(`${user}@127.0.0.1:`);
+
+    // The LAN bus's datagrams as they were on the wire: tshark shows RMCP and the RMCP+
+    // handshake (Open Session, RAKP 1-4: payload types 10h-15h) of this very session.
+    await page.getByTestId("filter-text").fill("kind == lan");
+    await expect(page.getByTestId("export-pcap-wire")).toHaveAttribute("href", /filter=kind/);
+    const [wire] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByTestId("export-pcap-wire").click(),
+    ]);
+    expect(wire.suggestedFilename()).toMatch(/-wire\.pcap$/);
+    const fields = execFileSync(
+      "tshark",
+      ["-r", (await wire.path())!, "-T", "fields", "-e", "rmcp.class", "-e", "ipmi_session.payloadtype"],
+      { encoding: "utf8" },
+    );
+    const packets = fields
+      .trim()
+      .split("\n")
+      .map((l) => l.split("\t"));
+    expect(packets.every((p) => p[0] === "0x07")).toBe(true);
+    const types = new Set(packets.map((p) => p[1]));
+    for (const t of ["0x10", "0x11", "0x12", "0x13", "0x14", "0x15"]) expect(types, fields).toContain(t);
 
     // Close it; the trail says whose it was.
     await page.getByTestId("nav-sessions").click();

@@ -60,6 +60,24 @@ test("the CSV export downloads the log", async ({ page }) => {
   expect(lines.length).toBeGreaterThan(1);
 });
 
+test("the NDJSON export downloads one exchange per line, the view's filter applied", async ({ page }) => {
+  await page.goto("/?filter=cmd%20%3D%3D%20%22Get%20Device%20ID%22");
+  await expect(page.getByTestId("exchange-row").first()).toBeVisible();
+  // The link carries the view's filter once the server accepted it.
+  await expect(page.getByTestId("export-ndjson")).toHaveAttribute("href", /filter=cmd/);
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByTestId("export-ndjson").click(),
+  ]);
+  expect(download.suggestedFilename()).toMatch(/\.ndjson$/);
+  const lines = (await readFile((await download.path())!, "utf8")).trim().split("\n");
+  const records = lines.map((l) => JSON.parse(l) as { id: number; netFn: number; cmd: number });
+  expect(records.length).toBeGreaterThan(0);
+  expect(records.every((x) => x.netFn === 0x06 && x.cmd === 0x01)).toBe(true);
+  const ids = records.map((x) => x.id);
+  expect(ids).toEqual([...ids].sort((a, b) => a - b));
+});
+
 test("the keyboard moves, opens, pauses, focuses the filter and shows its help", async ({ page }) => {
   await page.goto("/");
   await expect(page.getByTestId("connection-status")).toHaveAttribute("data-state", "live");

@@ -15,7 +15,16 @@ const child = spawn(process.execPath, ["--enable-source-maps", join(root, "dist"
   cwd: root,
   stdio: "inherit",
   // The LAN bus on a free UDP port (0), so a running console on 6230 does not collide.
-  env: { LAN_PORT: "0", ...process.env, NODE_ENV: "production", DATABASE_URL: url, HOST: "127.0.0.1" },
+  // RETENTION_DAYS: pruning is on as an operator would set it (it prunes nothing in a fresh
+  // log); the History page must say so.
+  env: {
+    LAN_PORT: "0",
+    RETENTION_DAYS: "30",
+    ...process.env,
+    NODE_ENV: "production",
+    DATABASE_URL: url,
+    HOST: "127.0.0.1",
+  },
 });
 for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => child.kill("SIGTERM"));
 child.on("exit", (code) => process.exit(code ?? 0));

@@ -1,5 +1,6 @@
 "use client";
 
+import { useSearchParams } from "next/navigation";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { RatesStrip } from "@/components/rates/RatesStrip";
 import type { ExchangeDto } from "@/server/contract/exchange";
@@ -20,10 +21,14 @@ const selectBuses = (s: LiveState) => s.buses.list;
 
 const NO_FILTERS: LiveFilters = { text: "", highlight: "", status: "", bus: "" };
 
-/** The view's filters from the page's URL (?filter=...&highlight=...), so a link shares the view. */
-function filtersFromUrl(): LiveFilters {
-  if (typeof window === "undefined") return NO_FILTERS;
-  const q = new URLSearchParams(window.location.search);
+/**
+ * The view's filters from the page's URL (?filter=...&highlight=...), so a link shares the
+ * view. Read through Next's search params, not window.location: the server renders the
+ * page with them (an export link rendered without the filter would stay so after
+ * hydration, which does not patch attributes), and after a client-side navigation
+ * window.location may still be the previous page's when the view first renders.
+ */
+function filtersFrom(q: Pick<URLSearchParams, "get">): LiveFilters {
   return { ...NO_FILTERS, text: q.get("filter") ?? "", highlight: q.get("highlight") ?? "" };
 }
 
@@ -63,7 +68,8 @@ export function LiveView() {
   const store = useLiveStore();
   const exchanges = useLiveValue(selectExchanges);
   const buses = useLiveValue(selectBuses);
-  const [filters, setFilters] = useState<LiveFilters>(filtersFromUrl);
+  const searchParams = useSearchParams();
+  const [filters, setFilters] = useState<LiveFilters>(() => filtersFrom(searchParams));
   const expr = useMemo(() => compileClientFilter(filters.text), [filters.text]);
   const highlight = useMemo(() => compileClientFilter(filters.highlight), [filters.highlight]);
   const [serverError, setServerError] = useState<{ message: string; position: number } | null>(null);
