@@ -68,8 +68,12 @@ export interface StoredMessage {
   enqueuedAt: number;
 }
 
-/** One FIFO with a capacity and the message flag that says it is not empty. */
-class FlaggedFifo<T> {
+/**
+ * One FIFO with a capacity and the message flag that says it is not empty: what the event
+ * message buffer and the receive message queue share. Entries come in only through the
+ * queue's own checked method (offer, push).
+ */
+abstract class FlaggedFifo<T> {
   private entries: T[] = [];
   private droppedCount = 0;
 
@@ -92,7 +96,7 @@ class FlaggedFifo<T> {
     return this.entries;
   }
 
-  add(entry: T): boolean {
+  protected add(entry: T): boolean {
     if (this.entries.length >= this.capacity) {
       this.droppedCount++;
       return false;
@@ -103,7 +107,7 @@ class FlaggedFifo<T> {
     return true;
   }
 
-  refuse(): false {
+  protected refuse(): false {
     this.droppedCount++;
     return false;
   }
@@ -126,25 +130,18 @@ class FlaggedFifo<T> {
 }
 
 /** The event message buffer (6.13, 22.8). */
-export class EventMessageBuffer {
-  private readonly fifo: FlaggedFifo<StoredEvent>;
-
+export class EventMessageBuffer extends FlaggedFifo<StoredEvent> {
   constructor(
-    private readonly flags: MessageFlagsHost,
+    private readonly host: MessageFlagsHost,
     private readonly clock: BmcClock,
     changed: () => void,
   ) {
-    this.fifo = new FlaggedFifo(
-      EVENT_MESSAGE_BUFFER_SIZE,
-      MESSAGE_FLAGS.EVENT_MESSAGE_BUFFER_FULL,
-      flags,
-      changed,
-    );
+    super(EVENT_MESSAGE_BUFFER_SIZE, MESSAGE_FLAGS.EVENT_MESSAGE_BUFFER_FULL, host, changed);
   }
 
   /** Global enables bit 2 (22.1): the buffer takes events. */
   get enabled(): boolean {
-    return (this.flags.globalEnables & GLOBAL_ENABLES.EVENT_MESSAGE_BUFFER) !== 0;
+    return (this.host.globalEnables & GLOBAL_ENABLES.EVENT_MESSAGE_BUFFER) !== 0;
   }
 
   /**
@@ -156,40 +153,13 @@ export class EventMessageBuffer {
     if (event16.length !== EVENT_MESSAGE_LENGTH) {
       throw new RangeError(`an event message is ${EVENT_MESSAGE_LENGTH} bytes, not ${event16.length}`);
     }
-    if (!this.enabled) return this.fifo.refuse();
-    return this.fifo.add({ data: Uint8Array.from(event16), enqueuedAt: this.clock.now() });
-  }
-
-  /** Read Event Message Buffer: the event, or undefined when empty (80h). */
-  take(): StoredEvent | undefined {
-    return this.fifo.take();
-  }
-
-  clear(): void {
-    this.fifo.clear();
-  }
-
-  get size(): number {
-    return this.fifo.size;
-  }
-
-  get capacity(): number {
-    return this.fifo.capacity;
-  }
-
-  get dropped(): number {
-    return this.fifo.dropped;
-  }
-
-  list(): readonly StoredEvent[] {
-    return this.fifo.list();
+    if (!this.enabled) return this.refuse();
+    return this.add({ data: Uint8Array.from(event16), enqueuedAt: this.clock.now() });
   }
 }
 
 /** The receive message queue (6.13, 22.6): messages for system software, e.g. bridged answers. */
-export class ReceiveMessageQueue {
-  private readonly fifo: FlaggedFifo<StoredMessage>;
-
+export class ReceiveMessageQueue extends FlaggedFifo<StoredMessage> {
   constructor(
     flags: MessageFlagsHost,
     private readonly clock: BmcClock,
@@ -199,7 +169,7 @@ export class ReceiveMessageQueue {
     if (capacity < RECEIVE_MESSAGE_QUEUE_MIN) {
       throw new RangeError(`the receive message queue needs at least ${RECEIVE_MESSAGE_QUEUE_MIN} entries`);
     }
-    this.fifo = new FlaggedFifo(capacity, MESSAGE_FLAGS.RECEIVE_MESSAGE_AVAILABLE, flags, changed);
+    super(capacity, MESSAGE_FLAGS.RECEIVE_MESSAGE_AVAILABLE, flags, changed);
   }
 
   /**
@@ -218,32 +188,7 @@ export class ReceiveMessageQueue {
     if (data.length > RECEIVE_MESSAGE_MAX_LENGTH) {
       throw new RangeError(`a message of ${data.length} bytes is longer than Get Message returns`);
     }
-    return this.fifo.add({ channel, privilege, data: Uint8Array.from(data), enqueuedAt: this.clock.now() });
-  }
-
-  /** Get Message: the oldest message, or undefined when empty (80h). */
-  take(): StoredMessage | undefined {
-    return this.fifo.take();
-  }
-
-  clear(): void {
-    this.fifo.clear();
-  }
-
-  get size(): number {
-    return this.fifo.size;
-  }
-
-  get capacity(): number {
-    return this.fifo.capacity;
-  }
-
-  get dropped(): number {
-    return this.fifo.dropped;
-  }
-
-  list(): readonly StoredMessage[] {
-    return this.fifo.list();
+    return this.add({ channel, privilege, data: Uint8Array.from(data), enqueuedAt: this.clock.now() });
   }
 }
 

@@ -222,39 +222,75 @@ export class CharDeviceLink<F extends CharDeviceFile> {
   }
 
   private async readLoop(file: F): Promise<void> {
-    const buffer = new Uint8Array(this.options.readBufferSize);
-    let failures = 0;
-    while (this.running && this.file === file) {
-      let n: number;
-      try {
-        n = await file.read(buffer);
-      } catch (err) {
-        if (!this.running || this.file !== file) return;
+    await readMessages(file, {
+      name: this.options.name,
+      bufferSize: this.options.readBufferSize,
+      retryCodes: RETRY_CODES,
+      isCurrent: () => this.running && this.file === file,
+      log: this.log,
+      onError: () => {
         this.stats.readErrors++;
-        failures++;
-        if (!RETRY_CODES.has(errorCode(err)) || failures > 3) {
-          this.log.warn(`${this.options.name} device read: ${errorText(err)}`);
-          await sleep(Math.min(1000, 50 * failures));
+      },
+      onMessage: (frame) => {
+        this.stats.requests++;
+        const key = this.keyOf(frame);
+        if (key !== undefined) {
+          if (this.options.oneRequestAtATime) this.arrivals.clear();
+          this.arrivals.set(key, this.now());
         }
-        continue;
-      }
-      if (!this.running || this.file !== file) return;
-      if (n <= 0) {
-        // The drivers never return 0; a file that does would spin.
-        failures++;
+        this.messageListener?.(frame, key);
+      },
+    });
+  }
+}
+
+export interface ReadMessagesOptions {
+  /** "BT", "IPMB": starts the log lines. */
+  name: string;
+  /** At least the driver's largest message. */
+  bufferSize: number;
+  /** errno values after which the read is simply tried again (a few times quietly). */
+  retryCodes: ReadonlySet<string>;
+  /** False once the device was closed or reopened: the loop ends. */
+  isCurrent: () => boolean;
+  log: Pick<DeviceLog, "warn">;
+  /** Counts a failed read. */
+  onError: () => void;
+  /** One whole message, a copy the listener may keep. */
+  onMessage: (message: Uint8Array) => void;
+}
+
+/**
+ * The read loop every driver here needs: one blocking read per whole message on libuv's
+ * pool, a copy of each handed on, errors counted and retried with a growing pause (a
+ * device that fails every read must not spin), the loop ending when the file is closed.
+ */
+export async function readMessages(file: CharDeviceFile, o: ReadMessagesOptions): Promise<void> {
+  const buffer = new Uint8Array(o.bufferSize);
+  let failures = 0;
+  while (o.isCurrent()) {
+    let n: number;
+    try {
+      n = await file.read(buffer);
+    } catch (err) {
+      if (!o.isCurrent()) return;
+      o.onError();
+      failures++;
+      if (!o.retryCodes.has(errorCode(err)) || failures > 3) {
+        o.log.warn(`${o.name} device read: ${errorText(err)}`);
         await sleep(Math.min(1000, 50 * failures));
-        continue;
       }
-      failures = 0;
-      const frame = buffer.slice(0, n);
-      this.stats.requests++;
-      const key = this.keyOf(frame);
-      if (key !== undefined) {
-        if (this.options.oneRequestAtATime) this.arrivals.clear();
-        this.arrivals.set(key, this.now());
-      }
-      this.messageListener?.(frame, key);
+      continue;
     }
+    if (!o.isCurrent()) return;
+    if (n <= 0) {
+      // The drivers never return 0; a file that does would spin.
+      failures++;
+      await sleep(Math.min(1000, 50 * failures));
+      continue;
+    }
+    failures = 0;
+    o.onMessage(buffer.slice(0, n));
   }
 }
 
@@ -340,7 +376,7 @@ export function explainOpenError(path: string, err: unknown, hints: OpenErrorHin
   }
 }
 
-export function errno(code: string, message: string): Error {
+export function errno(code: string, message: string): Error & { code: string } {
   return Object.assign(new Error(`${code}: ${message}`), { code });
 }
 

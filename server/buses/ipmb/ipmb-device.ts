@@ -21,8 +21,8 @@
  *
  * One reader (this transport) and whole messages in; writes one at a time, in order.
  */
-import fs from "node:fs";
-import { errorCode, errorText, type IpmbTransport } from "./transport";
+import { explainOpenError, openCharDevice, readMessages } from "../device/char-device";
+import type { IpmbTransport } from "./transport";
 
 /** The device as the transport uses it: Node's fs by default (openIpmbDevice), a double in tests. */
 export interface IpmbDeviceFile {
@@ -79,7 +79,15 @@ export class IpmbDeviceTransport implements IpmbTransport {
   async open(): Promise<void> {
     if (this.running) return;
     this.file = await this.opener(this.options.path).catch((err: unknown) => {
-      throw new Error(explainOpenError(this.options.path, err));
+      throw new Error(
+        explainOpenError(this.options.path, err, {
+          what: "IPMB device",
+          // ipmb_dev_int lets any number of processes open it; EBUSY comes from elsewhere.
+          holders: "another process holds it exclusively",
+          missing:
+            "is CONFIG_IPMB_DEVICE_INTERFACE (ipmb_dev_int) loaded and an `ipmb-dev` I2C slave node in the device tree? (docs/real-bmc.md)",
+        }),
+      );
     });
     this.running = true;
     this.log.info(`IPMB device ${this.options.path} open`);
@@ -119,72 +127,24 @@ export class IpmbDeviceTransport implements IpmbTransport {
   }
 
   private async readLoop(file: IpmbDeviceFile): Promise<void> {
-    const buffer = new Uint8Array(READ_BUFFER);
-    let failures = 0;
-    while (this.running && this.file === file) {
-      let n: number;
-      try {
-        n = await file.read(buffer);
-      } catch (err) {
-        if (!this.running || this.file !== file) return;
+    await readMessages(file, {
+      name: "IPMB",
+      bufferSize: READ_BUFFER,
+      retryCodes: RETRY_READ,
+      isCurrent: () => this.running && this.file === file,
+      log: this.log,
+      onError: () => {
         this.stats.readErrors++;
-        failures++;
-        if (!RETRY_READ.has(errorCode(err)) || failures > 3) {
-          this.log.warn(`IPMB device read: ${errorText(err)}`);
-          await sleep(Math.min(1000, 50 * failures));
-        }
-        continue;
-      }
-      if (!this.running || this.file !== file) return;
-      failures = 0;
-      if (n < 2) continue;
-      // The length byte counts what follows; a short read cut the message.
-      const frame = buffer.slice(1, 1 + Math.min(buffer[0]!, n - 1));
-      this.stats.framesIn++;
-      this.listener?.(frame);
-    }
+      },
+      onMessage: (message) => {
+        if (message.length < 2) return;
+        // The length byte counts what follows; a short read cut the message.
+        this.stats.framesIn++;
+        this.listener?.(message.subarray(1, 1 + Math.min(message[0]!, message.length - 1)));
+      },
+    });
   }
 }
 
 /** Opens the device with Node's fs: reads and writes block a libuv pool thread, never the loop. */
-export const openIpmbDevice: IpmbDeviceOpener = async (path) => {
-  const fd = await new Promise<number>((resolve, reject) =>
-    fs.open(path, fs.constants.O_RDWR, (err, fd) => (err ? reject(err) : resolve(fd))),
-  );
-  let closed = false;
-  return {
-    read: (buffer) =>
-      new Promise((resolve, reject) =>
-        fs.read(fd, buffer, 0, buffer.length, null, (err, n) => (err ? reject(err) : resolve(n))),
-      ),
-    write: (buffer) =>
-      new Promise((resolve, reject) =>
-        fs.write(fd, buffer, 0, buffer.length, null, (err, n) => (err ? reject(err) : resolve(n))),
-      ),
-    close: () =>
-      new Promise<void>((resolve) => {
-        if (closed) return resolve();
-        closed = true;
-        fs.close(fd, () => resolve());
-      }),
-  };
-};
-
-function explainOpenError(path: string, err: unknown): string {
-  switch (errorCode(err)) {
-    case "ENOENT":
-      return (
-        `IPMB device ${path} does not exist: is CONFIG_IPMB_DEVICE_INTERFACE (ipmb_dev_int) loaded and an ` +
-        "`ipmb-dev` I2C slave node in the device tree? (docs/real-bmc.md)"
-      );
-    case "EACCES":
-    case "EPERM":
-      return `no permission to open IPMB device ${path}: run as root or give this user read/write on it (a udev rule)`;
-    default:
-      return `cannot open IPMB device ${path}: ${errorText(err)}`;
-  }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
+export const openIpmbDevice: IpmbDeviceOpener = openCharDevice;

@@ -19,17 +19,5 @@ export interface IpmbTransport {
   close(): Promise<void>;
 }
 
-/** The errno of a failed write, as IpmbTransport.write rejects with it. */
-export function errnoError(code: string, message: string): Error & { code: string } {
-  return Object.assign(new Error(`${code}: ${message}`), { code });
-}
-
-export function errorCode(err: unknown): string {
-  return typeof err === "object" && err !== null && "code" in err
-    ? String((err as { code: unknown }).code)
-    : "";
-}
-
-export function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
+/** The errno of a failed write, as IpmbTransport.write rejects with it; the helpers every device shares. */
+export { errno as errnoError, errorCode, errorText } from "../device/char-device";

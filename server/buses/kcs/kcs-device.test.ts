@@ -4,13 +4,8 @@
  * product's router and BMC handlers. Only the transport's `open` points at the double.
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createBmc } from "../../bmc";
-import type { Exchange } from "../../contract/exchange";
-import { empty } from "../../ipmi/layout/codec";
-import { layout } from "../../ipmi/layout/layout";
-import { Router } from "../../router/router";
-import { defineHandler } from "../../router/types";
 import { SystemInterfaceBus } from "../device/si-bus";
+import { logSink, routedBus } from "../device/test-rig";
 import { createKcsDeviceBus, KCS_FRAMING } from "./create-kcs-bus";
 import { decodeSiResponse, encodeSiRequest } from "./kcs-codec";
 import {
@@ -31,14 +26,6 @@ const req = (netFn: number, cmd: number, data: number[] = []) =>
   encodeSiRequest({ netFn, lun: 0, cmd, data: Uint8Array.from(data) });
 const until = (probe: () => boolean) => vi.waitUntil(probe, { timeout: 2000, interval: 5 });
 
-function logSink() {
-  const lines: string[] = [];
-  return {
-    lines,
-    log: { debug: () => {}, info: () => {}, warn: (m: string) => lines.push(m), error: () => {} },
-  };
-}
-
 async function rig(options: { now?: () => number; slowMs?: number; routerTimeoutMs?: number } = {}) {
   const double = new KcsDeviceDouble();
   const { lines, log } = logSink();
@@ -49,25 +36,7 @@ async function rig(options: { now?: () => number; slowMs?: number; routerTimeout
     ...(options.now ? { now: options.now } : {}),
   });
   const bus = new SystemInterfaceBus("kcs0", KCS_FRAMING, device);
-  const router = new Router({ defaultTimeoutMs: options.routerTimeoutMs ?? 10_000 });
-  for (const spec of createBmc().handlers) router.registry.register(spec);
-  if (options.slowMs !== undefined) {
-    const delay = options.slowMs;
-    router.registry.register(
-      defineHandler({
-        id: "test.slow",
-        netFn: 0x30,
-        cmd: 0x01,
-        request: layout(empty),
-        handle: () => new Promise((r) => setTimeout(() => r({ data: [0x5a] }), delay)),
-      }),
-    );
-  }
-  const exchanges: Exchange[] = [];
-  router.onExchange((x) => exchanges.push(x));
-  router.addBus(bus);
-  await bus.start();
-  cleanups.push(() => bus.stop());
+  const { router, exchanges } = await routedBus(bus, cleanups, options);
   return { double, device, bus, router, exchanges, warnings: lines };
 }
 

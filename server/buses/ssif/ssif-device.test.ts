@@ -5,13 +5,8 @@
  * the product's router and BMC handlers.
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createBmc } from "../../bmc";
-import type { Exchange } from "../../contract/exchange";
-import { empty } from "../../ipmi/layout/codec";
-import { layout } from "../../ipmi/layout/layout";
-import { Router } from "../../router/router";
-import { defineHandler } from "../../router/types";
 import { SystemInterfaceBus } from "../device/si-bus";
+import { logSink, routedBus } from "../device/test-rig";
 import { decodeSiResponse, encodeSiRequest } from "../kcs/kcs-codec";
 import { createSsifDeviceBus, SSIF_FRAMING } from "./create-ssif-bus";
 import { encodeSsifResponse } from "./ssif-codec";
@@ -28,14 +23,6 @@ const msg = (netFn: number, cmd: number, data: number[] = []) =>
 const until = (probe: () => boolean) => vi.waitUntil(probe, { timeout: 2000, interval: 5 });
 const ok = (cmd: number) => encodeSsifResponse({ netFn: 7, lun: 0, cmd, cc: 0, data: new Uint8Array() });
 
-function logSink() {
-  const lines: string[] = [];
-  return {
-    lines,
-    log: { debug: () => {}, info: () => {}, warn: (m: string) => lines.push(m), error: () => {} },
-  };
-}
-
 async function rig(options: { now?: () => number; slowMs?: number } = {}) {
   const double = new SsifDeviceDouble();
   const { lines, log } = logSink();
@@ -46,25 +33,7 @@ async function rig(options: { now?: () => number; slowMs?: number } = {}) {
     ...(options.now ? { now: options.now } : {}),
   });
   const bus = new SystemInterfaceBus("ssif0", SSIF_FRAMING, device);
-  const router = new Router({ defaultTimeoutMs: 10_000 });
-  for (const spec of createBmc().handlers) router.registry.register(spec);
-  if (options.slowMs !== undefined) {
-    const delay = options.slowMs;
-    router.registry.register(
-      defineHandler({
-        id: "test.slow",
-        netFn: 0x30,
-        cmd: 0x01,
-        request: layout(empty),
-        handle: () => new Promise((r) => setTimeout(() => r({ data: [0x5a] }), delay)),
-      }),
-    );
-  }
-  const exchanges: Exchange[] = [];
-  router.onExchange((x) => exchanges.push(x));
-  router.addBus(bus);
-  await bus.start();
-  cleanups.push(() => bus.stop());
+  const { router, exchanges } = await routedBus(bus, cleanups, options);
   return { double, device, bus, router, exchanges, warnings: lines };
 }
 
