@@ -139,6 +139,7 @@ function Queues({ q }: { q: QueuesSnapshot }) {
           <thead>
             <tr>
               <th>Queued at</th>
+              <th>For</th>
               <th>Channel</th>
               <th>Privilege</th>
               <th>Message (as Get Message returns it)</th>
@@ -148,6 +149,7 @@ function Queues({ q }: { q: QueuesSnapshot }) {
             {messages.entries.map((m) => (
               <tr key={`${m.enqueuedAt}-${hexBytes(m.data)}`} data-testid="receive-queue-entry">
                 <td>{formatIso(m.enqueuedAt)}</td>
+                <td className="mono">{m.forBus ?? "any interface"}</td>
                 <td>{m.channel}</td>
                 <td>{m.privilege}</td>
                 <td className="mono">{hexBytes(m.data)}</td>

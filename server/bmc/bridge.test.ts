@@ -102,6 +102,8 @@ describe("bridging to IPMB: the Linux round trip", () => {
     expect(ipmbChecksum(frame, 0, 3)).toBe(0);
     expect(ipmbChecksum(frame, 3)).toBe(0);
     expect(queue[0]!.privilege).toBe(0);
+    // For the interface that asked: its driver alone can match the answer to its request.
+    expect(queue[0]!.forBus).toBe("bt0");
 
     // Two records: the host's Send Message, and the BMC's own request out to 0x72.
     expect(exchanges.map((x) => [x.busId, x.origin, x.cmd, x.status])).toEqual([

@@ -57,7 +57,7 @@ export interface ReceiveQueueSink {
    * False when the queue is full: the BMC then discards the message (it cannot NAK an
    * answer that has already arrived); the host's own timeout and retry take over.
    */
-  push(entry: { channel: number; privilege: number; data: Uint8Array }): boolean;
+  push(entry: { channel: number; privilege: number; data: Uint8Array; forBus?: string }): boolean;
 }
 
 /** What the bridge needs of an IPMB bus (IpmbBus has it). */
@@ -81,6 +81,11 @@ export interface BridgeDeps {
 }
 
 export interface SendMessageRequest {
+  /**
+   * The bus (system interface) the Send Message came in on: the answer is queued for that
+   * interface only, so with two interfaces (BT and KCS) the driver that asked reads it.
+   */
+  from?: string;
   channel: number;
   /** Bits 7:6 of byte 1: 0 no tracking, 1 track request, 2 send raw, 3 reserved. */
   tracking: number;
@@ -135,7 +140,7 @@ export class Bridge {
     const written = await out.written;
     if (written !== "sent") return outcomeOf(written, null);
     this.stats.forwarded++;
-    const delivered = out.result.then((r) => this.deliver(req.channel, q, r));
+    const delivered = out.result.then((r) => this.deliver(req.channel, q, r, req.from));
     return { cc: CC.OK, note: null, delivered };
   }
 
@@ -144,6 +149,7 @@ export class Bridge {
     channel: number,
     original: IpmbRequest,
     r: IpmbResult,
+    forBus: string | undefined,
   ): "queued" | "queue-full" | "timeout" | "failed" {
     if (r.status === "timeout") {
       this.stats.timeouts++;
@@ -170,6 +176,7 @@ export class Bridge {
       channel,
       privilege: SESSIONLESS_PRIVILEGE,
       data: frame.subarray(1),
+      ...(forBus === undefined ? {} : { forBus }),
     });
     if (!ok) {
       this.stats.queueFull++;

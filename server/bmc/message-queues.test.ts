@@ -100,6 +100,20 @@ describe("the receive message queue (6.13, 22.6)", () => {
     expect(queues.messages.push(msg(0xfe))).toBe(true);
   });
 
+  it("keeps a message for one interface from another (takeFor, hasFor), and one for any interface for all", () => {
+    const { controller, queues } = setup();
+    queues.messages.push({ ...msg(1), forBus: "kcs0" });
+    queues.messages.push(msg(2));
+    expect([queues.messages.hasFor("bt0"), queues.messages.hasFor("kcs0")]).toEqual([true, true]);
+    expect(queues.messages.takeFor("bt0")?.data[2]).toBe(2);
+    expect(queues.messages.hasFor("bt0")).toBe(false);
+    expect(queues.messages.takeFor("bt0")).toBeUndefined();
+    // The flag stays up while the other interface's message waits.
+    expect(controller.messageFlags & AVAILABLE).toBe(AVAILABLE);
+    expect(queues.messages.takeFor("kcs0")).toMatchObject({ forBus: "kcs0" });
+    expect(controller.messageFlags & AVAILABLE).toBe(0);
+  });
+
   it("is never smaller than the spec's two entries", () => {
     const { controller, clock } = setup();
     expect(() => new ReceiveMessageQueue(controller, clock, () => {}, RECEIVE_MESSAGE_QUEUE_MIN - 1)).toThrow(
@@ -165,7 +179,7 @@ describe("snapshot", () => {
       },
       receiveMessageQueue: {
         capacity: RECEIVE_MESSAGE_QUEUE_SIZE,
-        entries: [{ channel: 2, privilege: 3, data: [0x18, 0x01], enqueuedAt: T0 + 1500 }],
+        entries: [{ channel: 2, privilege: 3, data: [0x18, 0x01], enqueuedAt: T0 + 1500, forBus: null }],
         dropped: 0,
       },
     });

@@ -66,6 +66,8 @@ export interface StoredMessage {
   privilege: number;
   data: Uint8Array;
   enqueuedAt: number;
+  /** The system interface (bus id) it is for: the one whose Send Message it answers; absent: any. */
+  forBus?: string;
 }
 
 /**
@@ -114,7 +116,13 @@ abstract class FlaggedFifo<T> {
 
   /** The oldest entry, removed; the flag clears with the last one. */
   take(): T | undefined {
-    const entry = this.entries.shift();
+    return this.takeFirst(() => true);
+  }
+
+  /** The oldest entry that `match` accepts, removed; the flag clears with the last entry. */
+  protected takeFirst(match: (entry: T) => boolean): T | undefined {
+    const at = this.entries.findIndex(match);
+    const entry = at < 0 ? undefined : this.entries.splice(at, 1)[0];
     if (this.entries.length === 0) this.flags.clearMessageFlags(this.flag);
     if (entry !== undefined) this.changed();
     return entry;
@@ -177,8 +185,8 @@ export class ReceiveMessageQueue extends FlaggedFifo<StoredMessage> {
    * on a real BMC). Throws RangeError for a channel or privilege that is not 4 bits, or a
    * message longer than Get Message can return (254 bytes).
    */
-  push(entry: { channel: number; privilege: number; data: Uint8Array }): boolean {
-    const { channel, privilege, data } = entry;
+  push(entry: { channel: number; privilege: number; data: Uint8Array; forBus?: string }): boolean {
+    const { channel, privilege, data, forBus } = entry;
     if (!Number.isInteger(channel) || channel < 0 || channel > 0x0f) {
       throw new RangeError(`channel ${channel} is not 0..15`);
     }
@@ -188,7 +196,27 @@ export class ReceiveMessageQueue extends FlaggedFifo<StoredMessage> {
     if (data.length > RECEIVE_MESSAGE_MAX_LENGTH) {
       throw new RangeError(`a message of ${data.length} bytes is longer than Get Message returns`);
     }
-    return this.add({ channel, privilege, data: Uint8Array.from(data), enqueuedAt: this.clock.now() });
+    return this.add({
+      channel,
+      privilege,
+      data: Uint8Array.from(data),
+      enqueuedAt: this.clock.now(),
+      ...(forBus === undefined ? {} : { forBus }),
+    });
+  }
+
+  /**
+   * Get Message on the interface `busId`: the oldest message for it (or for any). A host
+   * with two system interfaces has a driver on each, and SMS_ATN reaches both; the answer
+   * to a bridged request must reach the driver that sent it, which alone can match it.
+   */
+  takeFor(busId: string): StoredMessage | undefined {
+    return this.takeFirst((m) => m.forBus === undefined || m.forBus === busId);
+  }
+
+  /** Whether Get Message on `busId` would find something (its view of "receive message available"). */
+  hasFor(busId: string): boolean {
+    return this.list().some((m) => m.forBus === undefined || m.forBus === busId);
   }
 }
 
@@ -238,6 +266,7 @@ export class MessageQueues {
       privilege: m.privilege,
       data: [...m.data],
       enqueuedAt: m.enqueuedAt,
+      forBus: m.forBus ?? null,
     }));
     return {
       at: this.clock.now(),

@@ -22,6 +22,8 @@ export interface QueuedMessage {
   /** The message bytes, as Get Message returns them after byte 2. */
   data: number[];
   enqueuedAt: number;
+  /** The system interface it waits for (the one whose Send Message it answers); null: any. */
+  forBus: string | null;
 }
 
 export interface QueueFigures<Entry> {

@@ -215,7 +215,9 @@ describe("Get Message Flags (06h/31h)", () => {
   it("answers the flags byte the controller holds", async () => {
     const b = bmc();
     expect(await call(b.h("app.get-message-flags"))).toEqual({ cc: CC.OK, data: [0x00] });
-    b.controller.raiseMessageFlags(MESSAGE_FLAGS.RECEIVE_MESSAGE_AVAILABLE | MESSAGE_FLAGS.OEM0);
+    // Receive Message Available comes from the queue (a message for this interface), the rest as held.
+    b.queues.messages.push({ channel: 0, privilege: 0, data: Uint8Array.of(0x1c, 0x01) });
+    b.controller.raiseMessageFlags(MESSAGE_FLAGS.OEM0);
     expect(await call(b.h("app.get-message-flags"))).toEqual({ cc: CC.OK, data: [0x21] });
   });
 
@@ -334,6 +336,17 @@ describe("Get Message (06h/33h) and Read Event Message Buffer (06h/35h)", () => 
     expect(await b.ask("app.clear-message-flags", [0x01])).toEqual({ cc: CC.OK, data: [] });
     expect((await b.ask("app.get-message-flags")).data).toEqual([0x00]);
     expect((await b.ask("app.get-message")).cc).toBe(0x80);
+  });
+
+  it("hands a bridged answer only to the interface whose Send Message it answers", async () => {
+    const b = testBmc();
+    b.queues.messages.push({ channel: 0, privilege: 0, data: Uint8Array.of(0x1c, 0x01), forBus: "kcs0" });
+    // bt0 (another interface of the same host, its own driver) neither sees nor takes it.
+    expect((await b.ask("app.get-message-flags", [], "bt")).data).toEqual([0x00]);
+    expect((await b.ask("app.get-message", [], "bt")).cc).toBe(0x80);
+    expect((await b.ask("app.get-message-flags", [], "kcs")).data).toEqual([0x01]);
+    expect(await b.ask("app.get-message", [], "kcs")).toEqual({ cc: CC.OK, data: [0x00, 0x1c, 0x01] });
+    expect((await b.ask("app.get-message-flags", [], "kcs")).data).toEqual([0x00]);
   });
 
   it("are local only", async () => {

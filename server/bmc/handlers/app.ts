@@ -35,7 +35,7 @@ import { handlerFor } from "../../router/handler";
 import type { HandlerContext, HandlerSpec } from "../../router/types";
 import type { Bmc } from "../bmc";
 import { type AccessCopy, ChannelAccessError, type ChannelAccessSettings, requestChannel } from "../channels";
-import { GLOBAL_ENABLES } from "../controller";
+import { GLOBAL_ENABLES, MESSAGE_FLAGS } from "../controller";
 import { invalidField } from "../invalid-field";
 
 /** Set ACPI Power State: the system and device state values 20.6 defines; 7Fh is "no change". */
@@ -137,13 +137,21 @@ export function appHandlers(bmc: Bmc): HandlerSpec[] {
         bmc.queues.clearFlags(clear);
       },
     }),
-    handlerFor(getMessageFlags, { handle: () => ({ flags: controller.messageFlags }) }),
+    // Receive Message Available as this interface sees it: a bridged answer is for the
+    // interface that asked (message-queues.ts takeFor), not for a second one.
+    handlerFor(getMessageFlags, {
+      handle: ({ busId }) => {
+        const others = controller.messageFlags & ~MESSAGE_FLAGS.RECEIVE_MESSAGE_AVAILABLE;
+        const mine = bmc.queues.messages.hasFor(busId) ? MESSAGE_FLAGS.RECEIVE_MESSAGE_AVAILABLE : 0;
+        return { flags: others | mine };
+      },
+    }),
     // Each takes the oldest entry of its queue (message-queues.ts); the last one clears
     // its message flag. Empty: 80h "data not available" (22.6, 22.8). The Linux driver
     // reads until it gets 80h (ipmi_si_intf.c, SI_GETTING_EVENTS / SI_GETTING_MESSAGES).
     handlerFor(getMessage, {
-      handle: () => {
-        const m = bmc.queues.messages.take();
+      handle: ({ busId }) => {
+        const m = bmc.queues.messages.takeFor(busId);
         if (!m) throw new IpmiError(CC_QUEUE_EMPTY, "the receive message queue is empty");
         return { origin: { channel: m.channel, privilege: m.privilege }, message: m.data };
       },

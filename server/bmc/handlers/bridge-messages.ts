@@ -21,6 +21,7 @@ export function bridgeHandlers(deps: BridgeDeps, bridge = new Bridge(deps)): Han
           throw new IpmiError(CC.NOT_SUPPORTED_IN_STATE, "bridging is offered to the system interface only");
         const { channel, message } = ctx.request;
         const outcome = await bridge.sendMessage({
+          from: ctx.busId,
           channel: channel.channel,
           tracking: channel.tracking,
           message,
