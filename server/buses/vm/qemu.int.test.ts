@@ -21,6 +21,7 @@ import {
   bootGuest,
   buildGuest,
   type Guest,
+  type GuestBootOptions,
   type GuestInterface,
   parseGuestOutput,
   QemuUnavailable,
@@ -75,6 +76,33 @@ async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, w
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/** Boots the guest and waits until it powers off; `serial` is its console and QEMU's stderr. */
+async function runGuest(
+  options: GuestBootOptions,
+  label: string,
+  timeoutMs: number,
+): Promise<{ vm: ChildProcess; code: number | null; serial: string }> {
+  const vm = bootGuest(guest!, options);
+  let serial = "";
+  vm.stdout!.on("data", (b: Buffer) => {
+    serial += b.toString();
+  });
+  vm.stderr!.on("data", (b: Buffer) => {
+    serial += b.toString();
+  });
+  const code = await new Promise<number | null>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      vm.kill("SIGKILL");
+      reject(new Error(`the ${label} guest did not finish in ${timeoutMs / 1000} s.\n${serial}`));
+    }, timeoutMs);
+    vm.on("exit", (c) => {
+      clearTimeout(timer);
+      resolve(c);
+    });
+  });
+  return { vm, code, serial };
 }
 
 /** A QMP socket path of this test run's own. */
@@ -362,23 +390,7 @@ for (const iface of GUEST_INTERFACES) {
       let port: number;
       ({ server, port } = await qemuServer(tdb, qmp, iface));
       const started = Date.now();
-      vm = bootGuest(guest!, { port, qmp: `unix:${qmp}`, iface });
-      vm.stdout!.on("data", (b: Buffer) => {
-        serial += b.toString();
-      });
-      vm.stderr!.on("data", (b: Buffer) => {
-        serial += b.toString();
-      });
-      code = await new Promise<number | null>((resolve, reject) => {
-        const timer = setTimeout(
-          () => reject(new Error(`the ${label} guest did not finish in 150 s.\n${serial}`)),
-          150_000,
-        );
-        vm!.on("exit", (c) => {
-          clearTimeout(timer);
-          resolve(c);
-        });
-      });
+      ({ vm, code, serial } = await runGuest({ port, qmp: `unix:${qmp}`, iface }, label, 150_000));
       const finished = Date.now();
       out = parseGuestOutput(serial);
       log = await waitFor(async () => {
@@ -481,28 +493,11 @@ describe.skipIf(!guest)(
         if (!m) throw new Error(`the server did not say where ${id} listens:\n${server.output()}`);
         return Number(m[1]);
       };
-      vm = bootGuest(guest!, {
-        ports: [port("bt0"), port("kcs0")],
-        qmp: `unix:${qmp}`,
-        iface: "bt+kcs",
-        events: true,
-      });
-      vm.stdout!.on("data", (b: Buffer) => {
-        serial += b.toString();
-      });
-      vm.stderr!.on("data", (b: Buffer) => {
-        serial += b.toString();
-      });
-      code = await new Promise<number | null>((resolve, reject) => {
-        const timer = setTimeout(
-          () => reject(new Error(`the BT+KCS guest did not finish in 240 s.\n${serial}`)),
-          240_000,
-        );
-        vm!.on("exit", (c) => {
-          clearTimeout(timer);
-          resolve(c);
-        });
-      });
+      ({ vm, code, serial } = await runGuest(
+        { ports: [port("bt0"), port("kcs0")], qmp: `unix:${qmp}`, iface: "bt+kcs", events: true },
+        "BT+KCS",
+        240_000,
+      ));
       out = parseGuestOutput(serial);
       // The log writer batches: wait for the guest's last exchanges (the bridged Get Message).
       log = await waitFor(async () => {
