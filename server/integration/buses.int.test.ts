@@ -7,8 +7,11 @@
  * request on IPMB is in the log with origin "bridged". A bad list stops the server
  * naming the entry.
  */
+import net from "node:net";
+import { io } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { ExchangesPage, HealthResponse } from "../contract/api";
+import { LIVE_NAMESPACE, type LiveEvent } from "../contract/events";
 import type { ExchangeDto } from "../contract/exchange";
 import type { QueuesSnapshot } from "../contract/queues";
 import { ipmbChecksum } from "../ipmi/ipmb/ipmb-frame";
@@ -71,6 +74,34 @@ describe("BUSES: several buses on one router", () => {
     expect(server.output()).toMatch(
       /bus ipmb0: IPMB \(channel 0, BMC at 0x20\), simulated satellite controller at 0x72/,
     );
+  });
+
+  it("tells the live view when a bus's state changes: kcs0 goes up when a VM connects", async () => {
+    const health = (await (await api("/api/health")).json()) as HealthResponse;
+    const description = health.buses.find((b) => b.id === "kcs0")!.description;
+    const port = Number(/listening on 127\.0\.0\.1:(\d+)/.exec(description)![1]);
+    const states: string[] = [];
+    const socket = io(`${server.url}${LIVE_NAMESPACE}`, {
+      transports: ["websocket"],
+      reconnection: false,
+      extraHeaders: { cookie },
+    });
+    socket.on("live", (events: LiveEvent[], ack: () => void) => {
+      for (const e of events)
+        if (e.type === "buses") states.push(e.buses.find((b) => b.id === "kcs0")!.state);
+      ack();
+    });
+    await new Promise<void>((resolve) => socket.once("snapshot", () => resolve()));
+    // Anything that connects to the VM socket is the VM as far as the bus can tell.
+    const vm = net.connect({ host: "127.0.0.1", port });
+    try {
+      await vi.waitFor(() => expect(states).toContain("up"), { timeout: 5000, interval: 50 });
+      vm.destroy();
+      await vi.waitFor(() => expect(states.at(-1)).toBe("waiting"), { timeout: 5000, interval: 50 });
+    } finally {
+      vm.destroy();
+      socket.close();
+    }
   });
 
   it("bridges Send Message from the host to the satellite, the answer coming back through Get Message", async () => {

@@ -12,7 +12,7 @@ import type { OperatorInfo } from "../contract/control";
 import type { ClientToServerEvents, LiveEvent, ServerToClientEvents, Snapshot } from "../contract/events";
 import { LIVE_NAMESPACE } from "../contract/events";
 import { type Exchange, toExchangeDto } from "../contract/exchange";
-import type { HandlerInfo } from "../contract/handlers";
+import type { BusInfo, HandlerInfo } from "../contract/handlers";
 import type { RatesSnapshot } from "../contract/rates";
 import type { AuditLog } from "../control/audit-log";
 import type { HoldQueue } from "../control/hold-queue";
@@ -66,6 +66,8 @@ export class LiveGateway {
   private countsTimer: ReturnType<typeof setInterval> | undefined;
   /** Request/error counts last sent per handler, so only changed ones are re-sent. */
   private readonly sentCounts = new Map<string, string>();
+  /** The bus list (without queue lengths) as last compared, to send it only when it changed. */
+  private sentBuses = "";
   private readonly unsubscribe: (() => void)[] = [];
   private readonly opts: Required<GatewayOptions>;
 
@@ -108,9 +110,11 @@ export class LiveGateway {
       control.audit.onEntry((entry) => this.broadcast({ type: "audit", entry })),
       control.auth.onSessionEnded((tokenHash) => this.endSession(tokenHash)),
     );
+    this.sentBuses = busesKey(router.busInfo());
     this.timer = setInterval(() => this.flushAll(), this.opts.flushIntervalMs);
     this.countsTimer = setInterval(() => {
       this.sendChangedCounts();
+      this.sendChangedBuses();
       // Rates go to every connected client each second; volatile: a slow client skips one.
       if (deps.rates && this.channels.size > 0) io.of(LIVE_NAMESPACE).volatile.emit("rates", deps.rates());
     }, 1000);
@@ -212,6 +216,21 @@ export class LiveGateway {
   }
 
   /** Handler request/error counts change with every exchange; browsers get them once a second. */
+  /**
+   * A bus's state changes without an event (a VM connects, a device fails): the list is
+   * compared each second, with or without clients, and sent when it changed, so the live
+   * view's bus picker and states stay current (a client that connects in between got the
+   * current list in its snapshot). `queued` changes all the time under load and is left
+   * out of the comparison.
+   */
+  private sendChangedBuses(): void {
+    const buses = this.router.busInfo();
+    const key = busesKey(buses);
+    if (key === this.sentBuses) return;
+    this.sentBuses = key;
+    if (this.channels.size > 0) this.broadcast({ type: "buses", buses });
+  }
+
   private sendChangedCounts(): void {
     if (this.channels.size === 0) return;
     for (const h of this.router.registry.list()) {
@@ -225,4 +244,8 @@ export class LiveGateway {
   private flushAll(): void {
     for (const c of this.channels.values()) if (c.hasPending) c.flush();
   }
+}
+
+function busesKey(buses: readonly BusInfo[]): string {
+  return JSON.stringify(buses.map(({ queued: _queued, ...rest }) => rest));
 }
