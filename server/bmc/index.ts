@@ -9,6 +9,8 @@
  * sdr.ts, fru.ts); persistence.ts subscribes the store to their changes.
  * Process start is "AC applied": the restore policy decides the power state.
  */
+
+import { LAN_PARAM } from "../ipmi/commands/transport";
 import type { Logger } from "../logger";
 import type { Database } from "../persistence/database";
 import { Bmc } from "./bmc";
@@ -23,6 +25,7 @@ import { FruDevices } from "./fru";
 import { appHandlers } from "./handlers/app";
 import { chassisHandlers } from "./handlers/chassis";
 import { sensorHandlers } from "./handlers/sensor";
+import { solHandlers } from "./handlers/sol";
 import { storageHandlers } from "./handlers/storage";
 import { transportHandlers } from "./handlers/transport";
 import { userHandlers } from "./handlers/users";
@@ -34,6 +37,7 @@ import { buildSdrRecords, SdrRepository } from "./sdr";
 import { SecretBox } from "./secret-box";
 import { Sel } from "./sel";
 import { Sensors, sensorModel } from "./sensors";
+import { SOL_SETTING, SolConfig } from "./sol-config";
 import {
   type BmcStore,
   emptyPersisted,
@@ -127,6 +131,18 @@ export function createBmc(options: BmcOptions = {}): Bmc {
     log,
   });
   const persistence = persist({ chassis, sel, sensors, fru, watchdog, users, channels, lanConfig }, store);
+  // SOL's parameters (sol-config.ts) on the LAN channel and its port (what LAN parameter 8
+  // reports, so it follows `lanConfig.takeAddressFrom`); saved on every change.
+  const solConfig = new SolConfig({
+    channel: lanConfig.channel,
+    port: () => {
+      const b = lanConfig.get(LAN_PARAM.PRIMARY_RMCP_PORT);
+      return b[0]! | (b[1]! << 8) || undefined;
+    },
+    saved: persisted.settings.get(SOL_SETTING),
+    log,
+  });
+  solConfig.onChange(() => store.saveSetting(SOL_SETTING, solConfig.persisted()));
 
   // AC applied: the restore policy decides the power (and is saved), unless a test set it.
   if (overrides.chassis?.powerOn === undefined) {
@@ -161,15 +177,31 @@ export function createBmc(options: BmcOptions = {}): Bmc {
       eventReceiver,
       eventEngine,
     },
-    (bmc) => [
-      ...appHandlers(bmc),
-      ...chassisHandlers(bmc),
-      ...sensorHandlers(bmc),
-      ...storageHandlers(bmc),
-      ...userHandlers(bmc),
-      ...transportHandlers(bmc),
-    ],
+    (bmc) => {
+      SOL_CONFIGS.set(bmc, solConfig);
+      return [
+        ...appHandlers(bmc),
+        ...chassisHandlers(bmc),
+        ...sensorHandlers(bmc),
+        ...storageHandlers(bmc),
+        ...userHandlers(bmc),
+        ...transportHandlers(bmc),
+        ...solHandlers(bmc, solConfig),
+      ];
+    },
   );
+}
+
+/**
+ * The SOL configuration of a BMC this module built (Activate Payload and the SOL session
+ * need it). Kept beside the Bmc until `BmcParts` carries it.
+ */
+const SOL_CONFIGS = new WeakMap<Bmc, SolConfig>();
+
+export function solConfigOf(bmc: Bmc): SolConfig {
+  const sol = SOL_CONFIGS.get(bmc);
+  if (!sol) throw new Error("this BMC was not built by createBmc: it has no SOL configuration");
+  return sol;
 }
 
 export interface OpenBmcOptions extends Omit<BmcOptions, "persisted" | "store"> {

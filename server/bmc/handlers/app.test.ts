@@ -84,6 +84,9 @@ describe("createBmc", () => {
       ["app.set-user-password", 0x06, 0x47, "admin"],
       ["transport.set-lan-configuration-parameters", 0x0c, 0x01, "admin"],
       ["transport.get-lan-configuration-parameters", 0x0c, 0x02, "operator"],
+      ["transport.set-sol-configuration-parameters", 0x0c, 0x21, "admin"],
+      ["transport.get-sol-configuration-parameters", 0x0c, 0x22, "user"],
+      ["app.get-channel-payload-support", 0x06, 0x4e, "user"],
     ]);
     for (const h of handlers) expect(h.description).toBe(commandName(h.netFn, h.cmd));
   });

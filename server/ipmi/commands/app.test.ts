@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decodeRequest, decodeResponse } from "../commands";
+import { commandAt, decodeRequest, decodeResponse } from "../commands";
 import { EXTRA, TRUNCATED } from "../layout/decoded";
 import { childValues, hex, value, values } from "../layout/test-helpers";
 
@@ -308,5 +308,64 @@ describe("session set-up commands (laid out with the LAN session code)", () => {
 
   it("decodes a Get Channel Cipher Suites page", () => {
     expect(values(rs(0x54, "01 c0 03 01 41 81"))).toMatchObject({ Channel: "1" });
+  });
+});
+
+describe("RMCP+ payload commands (section 24)", () => {
+  it("decodes `ipmitool sol activate`'s request: SOL instance 1, C6h 00 00 00 (lib/ipmi_sol.c)", () => {
+    expect(values(rq(0x48, "01 01 c6 00 00 00"))).toEqual({
+      "Payload type": "SOL (serial over LAN) (01h)",
+      "Payload instance": "1",
+      "SOL startup handshake": "CTS and DCD/DSR deasserted until the console's first packet",
+      "Shared serial alert behaviour": "Serial/modem alerts deferred while SOL is active (01h)",
+      "Test mode": "no",
+      "Authentication activation": "yes",
+      "Encryption activation": "yes",
+    });
+  });
+
+  it("decodes Activate Payload's 12-byte answer as OpenIPMI lanserv sends it (sizes, port, no VLAN)", () => {
+    const fields = rs(0x48, "00 00 00 00 20 00 00 40 6f 02 ff ff");
+    expect(values(fields)).toMatchObject({
+      "Test mode": "no",
+      "Inbound payload size": "32 bytes",
+      "Outbound payload size": "16384 bytes",
+      "Payload UDP port": "623",
+      "Payload VLAN number": "no VLAN (FFFFh)",
+    });
+  });
+
+  it("names Activate Payload's own completion codes 80h-84h, and Deactivate Payload's", () => {
+    const activate = commandAt(APP, 0x48);
+    expect(activate?.completionCodes[0x80]).toBe("Payload already active on another session");
+    expect(Object.keys(activate?.completionCodes ?? {})).toEqual(["128", "129", "130", "131", "132"]);
+    expect(commandAt(APP, 0x49)?.completionCodes[0x80]).toBe("Payload already deactivated");
+  });
+
+  it("decodes `sol deactivate` (01 01 00 00 00 00) and the activation status", () => {
+    expect(values(rq(0x49, "01 01 00 00 00 00"))).toMatchObject({
+      "Payload type": "SOL (serial over LAN) (01h)",
+      "Payload instance": "1",
+    });
+    expect(values(rs(0x4a, "01 01 00"))).toEqual({ "Instance capacity": "1", "Active instances": "1" });
+    expect(values(rs(0x4a, "01 00 00"))).toEqual({ "Instance capacity": "1", "Active instances": "none" });
+  });
+
+  it("decodes Get Payload Instance Info: the session it is active on and the port", () => {
+    expect(values(rs(0x4b, "01 00 00 02 01 00 00 00 00 00 00 00"))).toMatchObject({
+      "Session ID": "02000001h",
+      "Port number": "1",
+    });
+  });
+
+  it("decodes Get Channel Payload Support: IPMI and SOL, session set-up 10h-15h", () => {
+    expect(values(rq(0x4e, "01"))).toEqual({ "Channel number": expect.stringContaining("1") });
+    expect(values(rs(0x4e, "03 00 3f 00 00 00 00 00"))).toMatchObject({
+      "Standard payload types": "IPMI Message (00h), SOL (serial over LAN) (01h)",
+      "OEM payload types": "none",
+    });
+    expect(value(rs(0x4e, "03 00 3f 00 00 00 00 00"), "Session setup payload types")).toContain(
+      "RAKP Message 4",
+    );
   });
 });

@@ -63,6 +63,19 @@ import {
   version,
 } from "../layout/format";
 import { NETFN } from "../netfn";
+import {
+  ACTIVATE_PAYLOAD_CODES,
+  activatePayloadRequest,
+  activatePayloadResponse,
+  DEACTIVATE_PAYLOAD_CODES,
+  deactivatePayloadRequest,
+  getChannelPayloadSupportRequest,
+  getChannelPayloadSupportResponse,
+  getPayloadActivationStatusRequest,
+  getPayloadActivationStatusResponse,
+  getPayloadInstanceInfoRequest,
+  getPayloadInstanceInfoResponse,
+} from "../sol/payload-messages";
 import { byteCount, channelLabel } from "../spec/labels";
 import {
   ACPI_DEVICE_POWER_STATES,
@@ -960,6 +973,55 @@ export const getSessionInfo = command({
   response: getSessionInfoResponse,
 });
 
+// ---- RMCP+ payloads (section 24; layouts in server/ipmi/sol/payload-messages.ts) ----------------
+
+export const activatePayload = command({
+  netFn: NF,
+  cmd: 0x48,
+  name: "Activate Payload",
+  privilege: "callback",
+  completionCodes: ACTIVATE_PAYLOAD_CODES,
+  request: activatePayloadRequest,
+  response: activatePayloadResponse,
+});
+
+export const deactivatePayload = command({
+  netFn: NF,
+  cmd: 0x49,
+  name: "Deactivate Payload",
+  privilege: "callback",
+  completionCodes: DEACTIVATE_PAYLOAD_CODES,
+  request: deactivatePayloadRequest,
+  response: empty,
+});
+
+export const getPayloadActivationStatus = command({
+  netFn: NF,
+  cmd: 0x4a,
+  name: "Get Payload Activation Status",
+  privilege: "user",
+  request: getPayloadActivationStatusRequest,
+  response: getPayloadActivationStatusResponse,
+});
+
+export const getPayloadInstanceInfo = command({
+  netFn: NF,
+  cmd: 0x4b,
+  name: "Get Payload Instance Info",
+  privilege: "user",
+  request: getPayloadInstanceInfoRequest,
+  response: getPayloadInstanceInfoResponse,
+});
+
+export const getChannelPayloadSupport = command({
+  netFn: NF,
+  cmd: 0x4e,
+  name: "Get Channel Payload Support",
+  privilege: "user",
+  request: getChannelPayloadSupportRequest,
+  response: getChannelPayloadSupportResponse,
+});
+
 // ---- the netfn's table ---------------------------------------------------------------------------
 
 export const APP_COMMANDS: readonly Command[] = [
@@ -1021,13 +1083,13 @@ export const APP_COMMANDS: readonly Command[] = [
   setUserName,
   getUserName,
   setUserPassword,
-  named({ netFn: NF, cmd: 0x48, name: "Activate Payload", privilege: "callback" }),
-  named({ netFn: NF, cmd: 0x49, name: "Deactivate Payload", privilege: "callback" }),
-  named({ netFn: NF, cmd: 0x4a, name: "Get Payload Activation Status", privilege: "user" }),
-  named({ netFn: NF, cmd: 0x4b, name: "Get Payload Instance Info", privilege: "user" }),
+  activatePayload,
+  deactivatePayload,
+  getPayloadActivationStatus,
+  getPayloadInstanceInfo,
   named({ netFn: NF, cmd: 0x4c, name: "Set User Payload Access", privilege: "admin" }),
   named({ netFn: NF, cmd: 0x4d, name: "Get User Payload Access", privilege: "operator" }),
-  named({ netFn: NF, cmd: 0x4e, name: "Get Channel Payload Support", privilege: "user" }),
+  getChannelPayloadSupport,
   named({ netFn: NF, cmd: 0x4f, name: "Get Channel Payload Version", privilege: "user" }),
   named({ netFn: NF, cmd: 0x50, name: "Get Channel OEM Payload Info", privilege: "user" }),
   named({ netFn: NF, cmd: 0x52, name: "Master Write-Read", privilege: "operator" }),

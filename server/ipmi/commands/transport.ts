@@ -278,7 +278,10 @@ const MAX_PARAMETER_DATA = 253;
  * C7h). The dashboard sees the fields table 23-4 gives the parameter when the bytes fit
  * them, and the hex otherwise.
  */
-function parameterData(selector: number | undefined): Codec<Uint8Array, Bytes> {
+function parameterData(
+  selector: number | undefined,
+  shapes: ReadonlyMap<number, Codec<unknown, never>> = PARAMETER_FIELDS,
+): Codec<Uint8Array, Bytes> {
   const raw = rest("Parameter data", MAX_PARAMETER_DATA);
   return {
     minLength: 0,
@@ -287,7 +290,7 @@ function parameterData(selector: number | undefined): Codec<Uint8Array, Bytes> {
     read(c, tree) {
       const b = raw.read(c) as Uint8Array;
       if (!tree || b.length === 0) return b;
-      const shape = selector === undefined ? undefined : PARAMETER_FIELDS.get(selector);
+      const shape = selector === undefined ? undefined : shapes.get(selector);
       if (shape) {
         const sub = new Cursor(b);
         const fields: Tree = [];
@@ -366,6 +369,154 @@ export const getLanConfigurationParameters = command({
   }),
 });
 
+// ---- SOL configuration parameters (section 26.2, 26.3, table 26-5) ---------------------------------
+
+/** SOL configuration parameter selectors (table 26-5). */
+export const SOL_PARAM = {
+  SET_IN_PROGRESS: 0,
+  ENABLE: 1,
+  AUTHENTICATION: 2,
+  ACCUMULATE: 3,
+  RETRY: 4,
+  NON_VOLATILE_BIT_RATE: 5,
+  VOLATILE_BIT_RATE: 6,
+  PAYLOAD_CHANNEL: 7,
+  PAYLOAD_PORT: 8,
+} as const;
+
+const SOL_PARAMETERS: ReadonlyMap<number, string> = new Map([
+  [SOL_PARAM.SET_IN_PROGRESS, "Set In Progress"],
+  [SOL_PARAM.ENABLE, "SOL Enable"],
+  [SOL_PARAM.AUTHENTICATION, "SOL Authentication"],
+  [SOL_PARAM.ACCUMULATE, "Character Accumulate Interval & Send Threshold"],
+  [SOL_PARAM.RETRY, "SOL Retry"],
+  [SOL_PARAM.NON_VOLATILE_BIT_RATE, "SOL non-volatile bit rate"],
+  [SOL_PARAM.VOLATILE_BIT_RATE, "SOL volatile bit rate"],
+  [SOL_PARAM.PAYLOAD_CHANNEL, "SOL Payload Channel"],
+  [SOL_PARAM.PAYLOAD_PORT, "SOL Payload Port Number"],
+]);
+
+const solParameter = lookup(SOL_PARAMETERS, (p) => (p >= 0xc0 ? "OEM" : "Reserved"));
+
+/** Parameters 5 and 6, bits 3:0: the bit rate codes and their bits per second (0: the serial/modem setting). */
+export const SOL_BIT_RATES: ReadonlyMap<number, number> = new Map([
+  [0x06, 9600],
+  [0x07, 19200],
+  [0x08, 38400],
+  [0x09, 57600],
+  [0x0a, 115200],
+]);
+
+const solBitRate = bits(1, {
+  rate: bit("Bit rate", 0, 3, (v) =>
+    v === 0
+      ? "the serial/modem configuration's rate (0h)"
+      : SOL_BIT_RATES.has(v)
+        ? `${SOL_BIT_RATES.get(v)} bps`
+        : "Reserved",
+  ),
+  reserved: bit(undefined, 4, 7),
+});
+
+/** How each SOL parameter's data reads (table 26-5); parameters not listed show as hex. */
+const SOL_PARAMETER_FIELDS: ReadonlyMap<number, Codec<unknown, never>> = new Map<
+  number,
+  Codec<unknown, never>
+>([
+  [SOL_PARAM.SET_IN_PROGRESS, PARAMETER_FIELDS.get(LAN_PARAM.SET_IN_PROGRESS)!],
+  [SOL_PARAM.ENABLE, bits(1, { enabled: flag("SOL enable", 0), reserved: bit(undefined, 1, 7) })],
+  [
+    SOL_PARAM.AUTHENTICATION,
+    bits(1, {
+      forceEncryption: flag("Force SOL payload encryption", 7),
+      forceAuthentication: flag("Force SOL payload authentication", 6),
+      reserved: bit(undefined, 4, 5),
+      privilege: bit("SOL privilege level", 0, 3, PRIVILEGE_LEVELS.label),
+    }),
+  ],
+  [
+    SOL_PARAM.ACCUMULATE,
+    struct({
+      interval: u8("Character accumulate interval", (v) => `${v * 5} ms (${v} × 5 ms)`),
+      threshold: u8("Character send threshold", (v) => `${v} characters`),
+    }),
+  ],
+  [
+    SOL_PARAM.RETRY,
+    struct({
+      count: bits(1, { count: bit("Retry count", 0, 2, dec), reserved: bit(undefined, 3, 7) }),
+      interval: u8("Retry interval", (v) => `${v * 10} ms (${v} × 10 ms)`),
+    }),
+  ],
+  [SOL_PARAM.NON_VOLATILE_BIT_RATE, solBitRate],
+  [SOL_PARAM.VOLATILE_BIT_RATE, solBitRate],
+  [
+    SOL_PARAM.PAYLOAD_CHANNEL,
+    bits(1, { channel: bit("SOL payload channel", 0, 3, channelLabel), reserved: bit(undefined, 4, 7) }),
+  ],
+  [SOL_PARAM.PAYLOAD_PORT, port("SOL payload port")],
+]);
+
+/** Set / Get SOL Configuration Parameters completion codes (26.2, 26.3): those of the LAN parameters. */
+export const CC_SOL_PARAMETER_NOT_SUPPORTED = 0x80;
+export const CC_SOL_SET_IN_PROGRESS = 0x81;
+export const CC_SOL_READ_ONLY = 0x82;
+
+/** Get SOL Configuration Parameters byte 1 of the answer: present revision 1, backward compatible with 1. */
+export const SOL_PARAMETER_REVISION = 0x11;
+
+export const setSolConfigurationParameters = command({
+  netFn: NF,
+  cmd: 0x21,
+  name: "Set SOL Configuration Parameters",
+  privilege: "admin",
+  completionCodes: {
+    [CC_SOL_PARAMETER_NOT_SUPPORTED]: "Parameter not supported",
+    [CC_SOL_SET_IN_PROGRESS]:
+      "Attempt to set the 'set in progress' value when not in the 'set complete' state",
+    [CC_SOL_READ_ONLY]: "Attempt to write read-only parameter",
+  },
+  request: struct({
+    channel: bits(1, { channel: bit("Channel number", 0, 3, channelLabel), reserved: bit(undefined, 4, 7) }),
+    parameter: u8("Parameter selector", solParameter),
+    data: dependent({ minLength: 0, maxLength: MAX_PARAMETER_DATA }, (e) =>
+      parameterData(selectorOf(e), SOL_PARAMETER_FIELDS),
+    ),
+  }),
+  response: empty,
+});
+
+/** The answer's parameter data, laid out by the request's selector (byte 2). */
+const answeredSolParameterData: Codec<Uint8Array, Bytes> = {
+  minLength: 0,
+  maxLength: MAX_PARAMETER_DATA,
+  toEnd: true,
+  read: (c, tree) => parameterData(c.context.request?.[1], SOL_PARAMETER_FIELDS).read(c, tree),
+  write: (w, v) => parameterData(undefined).write(w, v),
+};
+
+export const getSolConfigurationParameters = command({
+  netFn: NF,
+  cmd: 0x22,
+  name: "Get SOL Configuration Parameters",
+  privilege: "user",
+  completionCodes: { [CC_SOL_PARAMETER_NOT_SUPPORTED]: "Parameter not supported" },
+  request: struct({
+    channel: bits(1, {
+      revisionOnly: flag("Get parameter revision only", 7),
+      reserved: bit(undefined, 4, 6),
+      channel: bit("Channel number", 0, 3, channelLabel),
+    }),
+    parameter: u8("Parameter selector", solParameter),
+    setSelector: u8("Set selector", dec),
+    blockSelector: u8("Block selector", dec),
+  }),
+  response: struct({
+    revision: u8("Parameter revision", (v) => `${v >> 4}, compatible with ${v & 0x0f} (${hexByte(v)})`),
+    data: answeredSolParameterData,
+  }),
+});
+
 export const TRANSPORT_COMMANDS: readonly Command[] = [
   // LAN Device Commands
   setLanConfigurationParameters,
@@ -411,8 +562,8 @@ export const TRANSPORT_COMMANDS: readonly Command[] = [
   named({ netFn: NF, cmd: 0x1b, name: "Get User Callback Options", privilege: "user" }),
   named({ netFn: NF, cmd: 0x1c, name: "Set Serial Routing Mux", privilege: "admin" }),
   named({ netFn: NF, cmd: 0x20, name: "SOL Activating", privilege: "admin" }),
-  named({ netFn: NF, cmd: 0x21, name: "Set SOL Configuration Parameters", privilege: "admin" }),
-  named({ netFn: NF, cmd: 0x22, name: "Get SOL Configuration Parameters", privilege: "user" }),
+  setSolConfigurationParameters,
+  getSolConfigurationParameters,
   // Command Forwarding Commands
   named({ netFn: NF, cmd: 0x30, name: "Forwarded Command", privilege: "admin" }),
   named({ netFn: NF, cmd: 0x31, name: "Set Forwarded Commands", privilege: "admin" }),
