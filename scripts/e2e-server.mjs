@@ -20,6 +20,8 @@ const child = spawn(process.execPath, ["--enable-source-maps", join(root, "dist"
   env: {
     LAN_PORT: "0",
     RETENTION_DAYS: "30",
+    // The host's serial line on a free port: the Console page's test plays the host on it.
+    HOST_SERIAL: "qemu:127.0.0.1:0",
     ...process.env,
     NODE_ENV: "production",
     DATABASE_URL: url,

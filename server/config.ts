@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { BusListError, type BusSpec, busesFromLegacy, parseBusList, splitHostPort } from "./buses/bus-list";
 import { QEMU_INTERFACES } from "./buses/vm/qemu-interfaces";
+import { type HostSerialSpec, parseHostSerial } from "./console/parse-host-serial";
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|::1|\[::1\])$/;
 
@@ -91,6 +92,21 @@ const envSchema = z.object({
     .min(1)
     .max(20, "IPMI passwords are at most 20 bytes")
     .regex(/^[\x20-\x7e]+$/, "printable ASCII")
+    .optional(),
+  /**
+   * The host's serial line, the console the BMC owns: `qemu:127.0.0.1:9004` (a QEMU guest's
+   * serial chardev connects to us) or `tty:/dev/ttyVUART0@115200` (a BMC's virtual UART).
+   */
+  HOST_SERIAL: z
+    .string()
+    .trim()
+    .min(1)
+    .transform((value, ctx): HostSerialSpec => {
+      const parsed = parseHostSerial(value);
+      if (parsed.ok) return parsed.spec;
+      ctx.addIssue({ code: "custom", message: parsed.error });
+      return z.NEVER;
+    })
     .optional(),
   /** Keep the exchange log to this many days (oldest exchanges by id go first); unset keeps everything. */
   RETENTION_DAYS: z.coerce.number().int().positive().optional(),

@@ -12,6 +12,7 @@ import { ConfigError, isLoopback, loadConfig } from "./config";
 import { gate } from "./http/gate";
 import { createLogger } from "./logger";
 import { databaseFilePath } from "./persistence/database";
+import { ConsoleGateway } from "./realtime/console-gateway";
 import { LiveGateway, type LiveServer } from "./realtime/gateway";
 import { RecentExchanges } from "./realtime/recent-exchanges";
 import { createRuntime } from "./runtime";
@@ -74,6 +75,13 @@ async function main(): Promise<void> {
     control: runtime,
     rates: () => runtime.services.rates(),
   });
+  const consoleGateway = new ConsoleGateway({
+    io,
+    console: runtime.console.stream,
+    description: () => runtime.console.description(),
+    auth: runtime.auth,
+    audit: runtime.audit,
+  });
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once("error", (err: NodeJS.ErrnoException) => {
@@ -93,6 +101,7 @@ async function main(): Promise<void> {
     `BMC traffic console listening on http://${host}:${port}`,
     `  database: ${databaseFilePath(config.DATABASE_URL)}`,
     ...runtime.router.busInfo().map((b) => `  bus ${b.id}: ${b.description}`),
+    ...(runtime.console.transport ? [`  host console: ${runtime.console.description()}`] : []),
     ...runtime.notices.map((n) => `  ${n}`),
   ];
   process.stdout.write(`${lines.join("\n")}\n`);
@@ -104,6 +113,7 @@ async function main(): Promise<void> {
     log.info(`${signal}: stopping`);
     const { routed, persisted } = await runtime.stop();
     gateway.close();
+    consoleGateway.close();
     publishServices(undefined);
     await new Promise<void>((resolve) => io.close(() => resolve()));
     httpServer.closeAllConnections();

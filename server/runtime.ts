@@ -14,6 +14,8 @@ import { connectHostControl, createBuses } from "./buses/create-buses";
 import type { IpmbBus } from "./buses/ipmb/ipmb-bus";
 import { LanBus } from "./buses/lan/lan-bus";
 import type { Config } from "./config";
+import { createHostConsole, type HostConsole } from "./console/create-console";
+import { exportConsoleNdjson, exportConsoleText, queryConsoleHistory } from "./console/history";
 import type { HealthResponse } from "./contract/api";
 import { AuditLog } from "./control/audit-log";
 import { HoldQueue } from "./control/hold-queue";
@@ -47,6 +49,8 @@ export interface Runtime {
   readonly audit: AuditLog;
   /** The first LAN bus, when the configuration has one (LAN_PORT not "off", or "lan" in BUSES). */
   readonly lanBus: LanBus | undefined;
+  /** The host's serial console (HOST_SERIAL): its stream, transport and recorded history. */
+  readonly console: HostConsole;
   /** Lines for the start banner: the IPMI admin credential at the first start, security warnings. */
   readonly notices: string[];
   /** Starts the buses: traffic begins. */
@@ -148,6 +152,11 @@ export async function createRuntime(
     rows: config.RETENTION_ROWS ?? null,
     onError: (err) => log.error(`log retention: ${err instanceof Error ? err.message : String(err)}`),
   });
+  // The host's serial console: recorded from the start, whoever watches it.
+  const hostConsole = createHostConsole(db, config.HOST_SERIAL, {
+    log,
+    ...(config.RETENTION_DAYS === undefined ? {} : { retentionDays: config.RETENTION_DAYS }),
+  });
   const rates = new TrafficRates();
   router.onExchange((x) => rates.record(x));
 
@@ -193,6 +202,7 @@ export async function createRuntime(
           pendingWrites: writerStats.pending,
         },
         log: { sizeBytes, oldestId, oldestReceivedAt, retention: retention.stats() },
+        console: { host: hostConsole.stream.hostState, description: hostConsole.description() },
       };
     },
     listHandlers: () => router.registry.list(),
@@ -248,6 +258,28 @@ export async function createRuntime(
       await writer.flush();
       return exchangesPage(db, query);
     },
+    async consoleHistory(query) {
+      await hostConsole.writer.flush();
+      const page = await queryConsoleHistory(db, query);
+      return {
+        chunks: page.chunks.map(({ id, receivedAt, direction, source, text }) => ({
+          id,
+          receivedAt,
+          direction,
+          source,
+          text,
+        })),
+        nextBefore: page.nextBefore,
+      };
+    },
+    async *exportConsole(query) {
+      await hostConsole.writer.flush();
+      const range = {
+        ...(query.from === undefined ? {} : { from: query.from }),
+        ...(query.to === undefined ? {} : { to: query.to }),
+      };
+      yield* query.format === "text" ? exportConsoleText(db, range) : exportConsoleNdjson(db, range);
+    },
     async *exportExchanges(query) {
       await writer.flush();
       yield* exportExchanges(db, query);
@@ -268,15 +300,18 @@ export async function createRuntime(
     holds,
     audit,
     lanBus,
+    console: hostConsole,
     notices,
     async start() {
       retention.start();
+      await hostConsole.start();
       for (const bus of buses) await bus.start();
     },
     stop() {
       stopped ??= (async () => {
         // The host's signals stop reaching the BMC (and the BMC's the host) before the buses go.
         hostControl.dispose();
+        await hostConsole.stop().catch((err) => log.warn(`stopping the host console: ${String(err)}`));
         for (const bus of buses)
           await bus.stop().catch((err) => log.warn(`stopping bus ${bus.id}: ${String(err)}`));
         // Held requests fall back as on expiry; requests with a handler get their answer

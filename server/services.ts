@@ -4,8 +4,14 @@
  * module instances; the server publishes this one object on globalThis at start and
  * the routes look it up (docs/stack.md, "Next.js with a custom server").
  */
+
 import type { AuthService } from "./auth/auth-service";
 import type { ExchangesPage, ExchangesQuery, ExportQuery, HealthResponse } from "./contract/api";
+import type {
+  ConsoleExportQueryDto,
+  ConsoleHistoryPageDto,
+  ConsoleHistoryQueryDto,
+} from "./contract/console";
 import type { InjectBody } from "./contract/control";
 import type { Exchange } from "./contract/exchange";
 import type { HandlerInfo } from "./contract/handlers";
@@ -38,6 +44,9 @@ export interface ServerServices {
   exportExchanges(query: ExportQuery): AsyncIterable<string | Uint8Array>;
   /** The LAN channel's sessions and IPMI users. */
   lan: LanServices;
+  /** The host console's recorded history (newest first) and its export. */
+  consoleHistory(query: ConsoleHistoryQueryDto): Promise<ConsoleHistoryPageDto>;
+  exportConsole(query: ConsoleExportQueryDto): AsyncIterable<string>;
 }
 
 export interface LanServices {

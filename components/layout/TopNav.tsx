@@ -14,6 +14,7 @@ const LINKS = [
   { href: "/inject", label: "Inject" },
   { href: "/handlers", label: "Handlers" },
   { href: "/buses", label: "Buses" },
+  { href: "/console", label: "Console" },
   { href: "/sessions", label: "Sessions" },
   { href: "/ipmi-users", label: "IPMI Users" },
   { href: "/audit", label: "Audit" },

@@ -77,6 +77,8 @@ export interface HealthResponse {
   exchanges: { routed: number; persisted: number; pendingWrites: number };
   /** The exchange log on disk; absent from servers older than this field. */
   log?: ExchangeLogHealth;
+  /** The host's serial console (HOST_SERIAL): its line's state and where it is. */
+  console?: { host: "up" | "waiting" | "down"; description: string };
 }
 
 export interface ExchangeLogHealth {

@@ -103,13 +103,17 @@ export function idParam(raw: string, what: string): number {
 
 const DOWNLOAD_TYPES = {
   csv: "text/csv; charset=utf-8",
+  text: "text/plain; charset=utf-8",
   ndjson: "application/x-ndjson; charset=utf-8",
   pcap: "application/vnd.tcpdump.pcap",
   "pcap-wire": "application/vnd.tcpdump.pcap",
 } as const;
 
 /** The file name's tail: "-wire" before the extension for the LAN datagrams' capture. */
-const DOWNLOAD_SUFFIXES: Partial<Record<keyof typeof DOWNLOAD_TYPES, string>> = { "pcap-wire": "-wire.pcap" };
+const DOWNLOAD_SUFFIXES: Partial<Record<keyof typeof DOWNLOAD_TYPES, string>> = {
+  "pcap-wire": "-wire.pcap",
+  text: ".txt",
+};
 
 /** Streams text (or byte) chunks as a file download: produced page by page as the client reads. */
 export function download(
