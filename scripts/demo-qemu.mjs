@@ -83,6 +83,8 @@ const server = spawn(process.execPath, ["--enable-source-maps", join(root, "dist
     NODE_ENV: "production",
     // One VM-protocol socket per interface; the older shorthands would contradict BUSES.
     BUSES: [...links.map((l) => `${l}:qemu@127.0.0.1:0`), "ipmb:sim", "lan"].join(","),
+    // The guest's second serial port (ttyS1, a shell on it) is the console the BMC owns.
+    HOST_SERIAL: "qemu:127.0.0.1:0",
     HOST_TRANSPORT: undefined,
     BT_TRANSPORT: undefined,
     QEMU_INTERFACE: undefined,
@@ -110,9 +112,10 @@ const ready = await new Promise((resolve) => {
         serverOut,
       ),
     );
-    if (url && ports.every(Boolean)) {
+    const serial = /host console: QEMU serial \(chardev socket, listening on [^\s,]+:(\d+),/.exec(serverOut);
+    if (url && ports.every(Boolean) && serial) {
       clearInterval(timer);
-      resolve({ url: url[1], ports: ports.map((m) => Number(m[1])) });
+      resolve({ url: url[1], ports: ports.map((m) => Number(m[1])), serial: Number(serial[1]) });
     }
   }, 50);
   void serverExited.then(() => {
@@ -146,16 +149,31 @@ async function runGuest() {
   say(
     `booting the guest; its ${label} interface's BMC is our server on ${ready.ports.map((p) => `127.0.0.1:${p}`).join(" and ")}`,
   );
-  say(`watch its traffic live at ${ready.url} (sign in as an operator)`);
+  say(
+    `watch its traffic live at ${ready.url} (sign in as an operator); its console (ttyS1) on the Console page`,
+  );
   let consoleText = "";
   if (shell) {
     vm = bootGuest(
       guest,
-      { ports: ready.ports, shell: true, qmp: `unix:${qmpSocket}`, iface, events: true },
+      {
+        ports: ready.ports,
+        shell: true,
+        qmp: `unix:${qmpSocket}`,
+        iface,
+        events: true,
+        serial: ready.serial,
+      },
       "inherit",
     );
   } else {
-    vm = bootGuest(guest, { ports: ready.ports, qmp: `unix:${qmpSocket}`, iface, events: true });
+    vm = bootGuest(guest, {
+      ports: ready.ports,
+      qmp: `unix:${qmpSocket}`,
+      iface,
+      events: true,
+      serial: ready.serial,
+    });
     const show = (stream) =>
       createInterface({ input: stream }).on("line", (line) => {
         consoleText += `${line}\n`;

@@ -111,4 +111,20 @@ describe("config", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it("takes HOST_SERIAL as the host's serial line, naming what is wrong", () => {
+    expect(loadConfig({}).HOST_SERIAL).toBeUndefined();
+    expect(loadConfig({ HOST_SERIAL: "qemu:127.0.0.1:9004" }).HOST_SERIAL).toEqual({
+      kind: "qemu",
+      host: "127.0.0.1",
+      port: 9004,
+    });
+    expect(loadConfig({ HOST_SERIAL: "tty:/dev/ttyVUART0@57600" }).HOST_SERIAL).toEqual({
+      kind: "tty",
+      path: "/dev/ttyVUART0",
+      baud: 57600,
+    });
+    expect(() => loadConfig({ HOST_SERIAL: "usb:/dev/x" })).toThrow(/HOST_SERIAL/);
+    expect(() => loadConfig({ HOST_SERIAL: "tty:/dev/ttyS1@12345" })).toThrow(/HOST_SERIAL/);
+  });
 });

@@ -26,6 +26,8 @@ export interface GuestBootOptions {
   memoryMb?: number;
   /** "unix:/path/qmp.sock": QEMU's QMP socket, for the server's QEMU_QMP. */
   qmp?: string;
+  /** The server's HOST_SERIAL port: the guest's ttyS1 connects there, with a shell on it. */
+  serial?: number;
   /** Then an event and a bridged request on the last interface (init.sh, guest.events=1). */
   events?: boolean;
   /** The IPMI interface(s) QEMU gives the guest; default "bt". */

@@ -357,11 +357,22 @@ export function guestInterfaces(spec = "bt") {
  * the order of `iface`: our server listening), the serial console on stdio; with `qmp`
  * ("unix:/path"), QEMU's QMP socket there, for the server's QEMU_QMP. With `events`,
  * the guest then sets a threshold below a reading (an event for its driver to read) and
- * runs a bridged `mc info` for the satellite at 72h (init.sh).
+ * runs a bridged `mc info` for the satellite at 72h (init.sh). With `serial` (a port), its
+ * second serial port connects to the server's HOST_SERIAL socket with a shell on it.
  */
 export function guestArgs(
   guest,
-  { host = "127.0.0.1", port, ports, shell = false, memoryMb = 256, qmp, iface = "bt", events = false },
+  {
+    host = "127.0.0.1",
+    port,
+    ports,
+    shell = false,
+    memoryMb = 256,
+    qmp,
+    iface = "bt",
+    events = false,
+    serial,
+  },
 ) {
   const links = guestInterfaces(iface);
   const socketPorts = ports ?? [port];
@@ -399,8 +410,21 @@ export function guestArgs(
     "-initrd",
     guest.initrd,
     "-append",
-    `console=ttyS0 quiet panic=-1 guest.devices=${links.length}${events ? " guest.events=1" : ""}${shell ? " guest.after=shell" : ""}`,
+    // The kernel's console stays ttyS0 (where init.sh's markers go): with a second console=
+    // for ttyS1 nothing reached ttyS0 here (Linux 6.1, QEMU 7.2). init.sh copies the boot
+    // messages to ttyS1 instead.
+    `console=ttyS0 quiet panic=-1 guest.devices=${links.length}${events ? " guest.events=1" : ""}${serial ? " guest.serial=1" : ""}${shell ? " guest.after=shell" : ""}`,
     ...ipmi,
+    // The guest's second serial port (ttyS1) is the host console the BMC owns: QEMU connects
+    // it to the server's HOST_SERIAL socket, as a BMC's virtual UART is wired to the host's COM2.
+    ...(serial
+      ? [
+          "-chardev",
+          `socket,id=bmcserial,host=${host},port=${serial},reconnect=1`,
+          "-serial",
+          "chardev:bmcserial",
+        ]
+      : []),
   ];
 }
 

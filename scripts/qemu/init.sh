@@ -24,10 +24,12 @@ say "IPMI modules loaded"
 # guest.events=1: afterwards, make the BMC raise an event and bridge a request (below).
 devices=1
 events=0
+serial=0
 for arg in $(cat /proc/cmdline); do
   case "$arg" in
     guest.devices=*) devices="${arg#guest.devices=}" ;;
     guest.events=1) events=1 ;;
+    guest.serial=1) serial=1 ;;
   esac
 done
 last=/dev/ipmi$((devices - 1))
@@ -41,6 +43,16 @@ if [ -e "$last" ]; then say "$last is there ($devices interface(s))"; else say "
 echo "=== BEGIN dmesg ==="
 dmesg | grep -i ipmi
 echo "=== END dmesg rc=0 ==="
+
+# guest.serial=1: ttyS1 is the host console the BMC owns (its HOST_SERIAL): a shell there,
+# for the Console page and for SOL, until the guest powers off.
+if [ "$serial" = 1 ] && [ -e /dev/ttyS1 ]; then
+  stty -F /dev/ttyS1 115200 sane 2>/dev/null
+  dmesg > /dev/ttyS1
+  echo "guest shell on ttyS1 (the BMC's console): try 'uname -a'" > /dev/ttyS1
+  setsid sh -c 'exec sh -i </dev/ttyS1 >/dev/ttyS1 2>&1' &
+  say "a shell on ttyS1 (the BMC's console line)"
+fi
 
 # run NAME DEVICE ARGS...: ipmitool on /dev/ipmiDEVICE, its output between markers.
 run() {

@@ -16,6 +16,7 @@ import { rmSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { io, type Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   bootGuest,
@@ -26,6 +27,11 @@ import {
   parseGuestOutput,
   QemuUnavailable,
 } from "../../../scripts/qemu/guest.mjs";
+import {
+  CONSOLE_NAMESPACE,
+  type ConsoleClientToServer,
+  type ConsoleServerToClient,
+} from "../../contract/console";
 import { type RunningServer, startServer } from "../../integration/server-process";
 import { createTestDatabase, type TestDatabase } from "../../persistence/test-database";
 import { encodeVmMessage } from "./vm-codec";
@@ -476,6 +482,9 @@ describe.skipIf(!guest)(
     let out: ReturnType<typeof parseGuestOutput>;
     let log: Row[];
     const qmp = qmpPath("guest-bt-kcs");
+    let consoleText = "";
+    let closeTab = () => {};
+    const marker = `sol-${process.pid}-${Date.now() % 100_000}`;
     const onBus = (id: string) => log.filter((x) => x.busId === id);
 
     beforeAll(async () => {
@@ -483,9 +492,35 @@ describe.skipIf(!guest)(
       server = await startServer({
         DATABASE_URL: tdb.url,
         BUSES: "bt:qemu@127.0.0.1:0, kcs:qemu@127.0.0.1:0, ipmb:sim",
+        HOST_SERIAL: "qemu:127.0.0.1:0",
         QEMU_QMP: `unix:${qmp}`,
         LOG_LEVEL: "info",
       });
+      // The guest's ttyS1 is the BMC's console; a browser tab on it types into the guest's
+      // shell there at its first prompt, while the guest runs its ipmitool steps.
+      const serialPort = Number(
+        /host console: QEMU serial \(chardev socket, listening on 127\.0\.0\.1:(\d+),/.exec(
+          server.output(),
+        )![1],
+      );
+      const tab = io(`${server.url}${CONSOLE_NAMESPACE}`, {
+        transports: ["websocket"],
+        reconnection: false,
+        extraHeaders: { cookie: await server.login() },
+      }) as Socket<ConsoleServerToClient, ConsoleClientToServer>;
+      let typed = false;
+      tab.on("output", (bytes, ack) => {
+        consoleText += Buffer.from(bytes as Uint8Array).toString("utf8");
+        ack();
+        // Typed at the shell's first prompt: keys sent before the shell set up its line
+        // editing are lost with the input it flushes (seen here: "ho ..." for "echo ...").
+        const shell = consoleText.indexOf("guest shell on ttyS1");
+        if (!typed && shell >= 0 && consoleText.indexOf("/ # ", shell) >= 0) {
+          typed = true;
+          tab.emit("claim", { takeOver: false }, () => tab.emit("input", `echo ${marker}\r`, () => {}));
+        }
+      });
+      closeTab = () => tab.close();
       const port = (id: string) => {
         const m = new RegExp(
           `bus ${id}: QEMU guest, \\w+ \\(ipmi-bmc-extern, listening on 127\\.0\\.0\\.1:(\\d+), `,
@@ -494,7 +529,13 @@ describe.skipIf(!guest)(
         return Number(m[1]);
       };
       ({ vm, code, serial } = await runGuest(
-        { ports: [port("bt0"), port("kcs0")], qmp: `unix:${qmp}`, iface: "bt+kcs", events: true },
+        {
+          ports: [port("bt0"), port("kcs0")],
+          qmp: `unix:${qmp}`,
+          iface: "bt+kcs",
+          events: true,
+          serial: serialPort,
+        },
         "BT+KCS",
         240_000,
       ));
@@ -509,10 +550,25 @@ describe.skipIf(!guest)(
     }, 300_000);
 
     afterAll(async () => {
+      closeTab();
       if (vm && vm.exitCode === null) vm.kill("SIGKILL");
       await server?.stop().catch(() => {});
       await tdb?.cleanup();
       rmSync(qmp, { force: true });
+    });
+
+    it("connects the guest's ttyS1 to the BMC's console: the browser sees its boot messages and types into its shell", async () => {
+      expect(consoleText).toContain("Linux version 6.");
+      expect(consoleText).toContain("guest shell on ttyS1");
+      // The shell ran what the tab typed: the marker on a line of its own (the echoed
+      // command line has "echo " before it).
+      expect(
+        consoleText.split(/\r?\n/).map((l) => l.trim()),
+        consoleText.slice(consoleText.indexOf("guest shell on ttyS1")),
+      ).toContain(marker);
+      // And it is all in the history: the output, and the input with who typed it.
+      const input = await tdb.db.consoleChunk.findMany({ where: { direction: "in" } });
+      expect(input.map((c) => [c.source, c.text])).toEqual([["browser:admin", `echo ${marker}\r`]]);
     });
 
     it("finds both interfaces, /dev/ipmi0 and /dev/ipmi1 on buses bt0 and kcs0, and ipmitool works on each", () => {
