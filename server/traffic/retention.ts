@@ -16,6 +16,7 @@
  */
 import { statSync } from "node:fs";
 import type { Database } from "../persistence/database";
+import { Prisma } from "../persistence/generated/client";
 
 export const RETENTION_STEP_ROWS = 2000;
 export const RETENTION_INTERVAL_MS = 60_000;
@@ -28,7 +29,18 @@ export interface RetentionLimits {
   rows: number | null;
 }
 
+/** The tables pruned this way: an autoincrementing `id` and a `receivedAt` in ms. */
+export type RetainedTable = "Exchange" | "ConsoleChunk";
+
 export interface RetentionOptions extends Partial<RetentionLimits> {
+  /** Default "Exchange". */
+  table?: RetainedTable;
+  /**
+   * The newest row always stays, however old (default true): the router numbers exchanges
+   * on from it after a restart (history.ts maxExchangeId), so ids are never handed out
+   * twice. The console history's ids come from SQLite's AUTOINCREMENT and need no such row.
+   */
+  keepNewest?: boolean;
   stepRows?: number;
   intervalMs?: number;
   now?: () => number;
@@ -53,12 +65,17 @@ export class LogRetention {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<number> | undefined;
   private stopped = false;
+  private readonly table: Prisma.Sql;
+  private readonly keepNewest: boolean;
 
   constructor(
     private readonly db: Database,
     options: RetentionOptions = {},
   ) {
     this.limits = { days: options.days ?? null, rows: options.rows ?? null };
+    // A constant from RetainedTable, never user input.
+    this.table = Prisma.raw(`"${options.table ?? "Exchange"}"`);
+    this.keepNewest = options.keepNewest ?? true;
     this.stepRows = options.stepRows ?? RETENTION_STEP_ROWS;
     this.intervalMs = options.intervalMs ?? RETENTION_INTERVAL_MS;
     this.now = options.now ?? Date.now;
@@ -105,30 +122,25 @@ export class LogRetention {
   private async pass(): Promise<number> {
     if (!this.enabled) return 0;
     const { days, rows } = this.limits;
-    // The lowest id the row limit keeps. Ids are contiguous per database (the router numbers
+    // The lowest id the row limit keeps. Ids are contiguous per table (the router numbers
     // on from the largest; a gap is a lost record, and then fewer than `rows` stay, never
     // more): arithmetic on the newest id, where counting back `rows` keys with OFFSET would
     // read the whole table's leaves on the main thread every minute.
-    // The newest row always stays, however old: the router numbers on from it after a
-    // restart (history.ts maxExchangeId), so ids are never handed out twice.
-    const newest = await this.db.exchange.findFirst({ orderBy: { id: "desc" }, select: { id: true } });
+    const newest = await this.edge("DESC");
     if (!newest) return 0;
     const keepFromId = rows === null ? null : newest.id - rows + 1;
     const cutoff = days === null ? null : this.now() - days * DAY_MS;
     const beyond = (row: { id: number; receivedAt: number }) =>
-      row.id < newest.id &&
+      (!this.keepNewest || row.id < newest.id) &&
       ((keepFromId !== null && row.id < keepFromId) || (cutoff !== null && row.receivedAt < cutoff));
     let deleted = 0;
     for (;;) {
       // Most passes find nothing to do: look at the oldest row before reading a step's worth.
-      const oldest = await this.db.exchange.findFirst({
-        orderBy: { id: "asc" },
-        select: { id: true, receivedAt: true },
-      });
+      const oldest = await this.edge("ASC");
       if (!oldest || !beyond(oldest)) break;
       // The oldest rows by id; the step deletes the longest prefix of them beyond a limit.
       const step = await this.db.$queryRaw<{ id: number | bigint; receivedAt: number }[]>`
-        SELECT "id", "receivedAt" FROM "Exchange" ORDER BY "id" ASC LIMIT ${this.stepRows}`;
+        SELECT "id", "receivedAt" FROM ${this.table} ORDER BY "id" ASC LIMIT ${this.stepRows}`;
       let last: number | null = null;
       for (const row of step) {
         const id = Number(row.id);
@@ -136,13 +148,21 @@ export class LogRetention {
         last = id;
       }
       if (last === null) break;
-      const n = await this.db.$executeRaw`DELETE FROM "Exchange" WHERE "id" <= ${last}`;
+      const n = await this.db.$executeRaw`DELETE FROM ${this.table} WHERE "id" <= ${last}`;
       deleted += n;
       this.prunedTotal += n;
       if (last !== Number(step.at(-1)!.id) || this.stopped) break;
       await this.pause();
     }
     return deleted;
+  }
+
+  /** The oldest (ASC) or newest (DESC) row: one step of the primary key. */
+  private async edge(order: "ASC" | "DESC"): Promise<{ id: number; receivedAt: number } | null> {
+    const rows = await this.db.$queryRaw<{ id: number | bigint; receivedAt: number }[]>`
+      SELECT "id", "receivedAt" FROM ${this.table} ORDER BY "id" ${Prisma.raw(order)} LIMIT 1`;
+    const row = rows[0];
+    return row ? { id: Number(row.id), receivedAt: row.receivedAt } : null;
   }
 }
 
