@@ -1,8 +1,9 @@
 /**
  * Console history retention: server/traffic/retention.ts's LogRetention on the ConsoleChunk
- * table, deleting the oldest chunks, by id, beyond an age or a row limit (same reasoning: through Prisma on the main connection, short autocommit `DELETE ... WHERE id
- * <= ?` steps of at most `stepRows` rows on a prefix of the primary key, yielding between
- * steps; the console writer's INSERTs wait out at most one step).
+ * table, deleting the oldest chunks, by id, beyond an age or a row limit, with the same
+ * reasoning: through Prisma on the main connection, short autocommit `DELETE ... WHERE
+ * id <= ?` steps of at most `stepRows` rows on a prefix of the primary key, yielding
+ * between steps; the console writer's INSERTs wait out at most one step.
  *
  * Two differences: ids come from SQLite's AUTOINCREMENT, which never hands an id out twice
  * even after the newest row is deleted, so nothing needs to stay behind (exchanges keep
