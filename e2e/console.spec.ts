@@ -48,6 +48,18 @@ test("the Console page shows what the host prints, and an operator's typing reac
     await expect.poll(() => typed).toBe("echo hi\r");
     await page.getByTestId("console-release").click();
     await expect(page.getByTestId("console-writer")).toHaveAttribute("data-mine", "false");
+
+    // The history finds what was typed, with who typed it, and what the host printed.
+    await page.getByTestId("console-history-text").fill("echo hi");
+    await page.getByTestId("console-history-search").click();
+    const typedRow = page.locator('[data-testid="console-history-row"][data-direction="in"]');
+    await expect(typedRow).toHaveCount(1);
+    await expect(typedRow).toContainText("browser:admin");
+    await page.getByTestId("console-history-text").fill("Linux version 6.1.0 (e2e)");
+    await page.getByTestId("console-history-search").click();
+    await expect(
+      page.locator('[data-testid="console-history-row"][data-direction="out"]').first(),
+    ).toBeVisible();
   } finally {
     host.destroy();
   }

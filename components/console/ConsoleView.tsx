@@ -11,6 +11,7 @@ import {
   type ConsoleServerToClient,
   type ConsoleStateDto,
 } from "@/server/contract/console";
+import { ConsoleHistory } from "./ConsoleHistory";
 
 type ConsoleSocket = Socket<ConsoleServerToClient, ConsoleClientToServer>;
 
@@ -126,6 +127,7 @@ export function ConsoleView() {
         )}
       </div>
       <div className="console-terminal" ref={box} data-testid="console-terminal" data-bytes={bytes} />
+      <ConsoleHistory />
     </div>
   );
 }
