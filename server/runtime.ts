@@ -5,10 +5,12 @@
  */
 import packageJson from "../package.json" with { type: "json" };
 import { AuthService } from "./auth/auth-service";
-import { bootstrapAdmin, openBmc, secretKeyPathFor } from "./bmc";
+import { bootstrapAdmin, openBmc, secretKeyPathFor, solConfigOf } from "./bmc";
 import { bridgeHandlers } from "./bmc/handlers/bridge-messages";
+import { payloadHandlers } from "./bmc/handlers/payload";
 import { lanSecurityWarnings } from "./bmc/lan-config";
 import { createLanSessions } from "./bmc/sessions";
+import { SolPayloads } from "./bmc/sol/sol-payloads";
 import type { SimulatedHost } from "./buses/bt/sim-host";
 import { connectHostControl, createBuses } from "./buses/create-buses";
 import type { IpmbBus } from "./buses/ipmb/ipmb-bus";
@@ -95,6 +97,20 @@ export async function createRuntime(
     lanConfig: bmc.lanConfig,
     guid: () => Uint8Array.from(bmc.controller.systemGuid),
   });
+  // The host's serial console: recorded from the start, whoever watches it.
+  const hostConsole = createHostConsole(db, config.HOST_SERIAL, {
+    log,
+    ...(config.RETENTION_DAYS === undefined ? {} : { retentionDays: config.RETENTION_DAYS }),
+  });
+  // SOL (payload type 01h) on the LAN bus: instance 1, between an RMCP+ session and the console.
+  const solConfig = solConfigOf(bmc);
+  const solPayloads = new SolPayloads({ console: hostConsole.stream, timing: () => solConfig.timing(), log });
+  let firstLan: LanBus | undefined;
+  const payloads = payloadHandlers({
+    sol: solPayloads,
+    config: solConfig,
+    link: (sessionId) => firstLan?.solLink(sessionId),
+  });
   // Bridging (Send Message to a controller on IPMB): the IPMB buses are built below.
   const ipmbByChannel = new Map<number, IpmbBus>();
   const bridging = bridgeHandlers({
@@ -102,7 +118,8 @@ export async function createRuntime(
     receiveQueue: bmc.queues.messages,
     log,
   });
-  for (const spec of [...bmc.handlers, ...lan.handlers, ...bridging]) router.registry.register(spec);
+  for (const spec of [...bmc.handlers, ...lan.handlers, ...bridging, ...payloads])
+    router.registry.register(spec);
   router.registry.presetEnabledStates(await loadHandlerStates(db));
   const notices: string[] = [];
   // The first start on a database gives user 2 "admin" its password: said once, here.
@@ -119,13 +136,20 @@ export async function createRuntime(
   const created = createBuses(config, {
     log,
     lanLogin: lan.login,
+    solPackets: solPayloads,
     ...(options.simLimit === undefined ? {} : { simLimit: options.simLimit }),
   });
   for (const c of created) if (c.ipmb) ipmbByChannel.set(c.ipmb.channel, c.ipmb);
   const lanBuses = created.flatMap((c) => (c.bus instanceof LanBus ? [c.bus] : []));
   // Set LAN Configuration Parameters reports the first LAN bus's address (one LAN channel).
   const lanBus = lanBuses[0];
+  firstLan = lanBus;
+  // A session that closes (Close Session, idle timeout, an operator) ends its SOL.
+  lan.table.onChange((c) => {
+    if (c.kind === "closed") solPayloads.deactivate(c.session.id, `ended: session closed (${c.reason})`);
+  });
   if (lanBus) {
+    solConfig.takePortFrom(() => lanBus.address?.port);
     bmc.lanConfig.takeAddressFrom(() =>
       lanBus.address ? { ip: lanBus.address.address, port: lanBus.address.port } : null,
     );
@@ -151,11 +175,6 @@ export async function createRuntime(
     days: config.RETENTION_DAYS ?? null,
     rows: config.RETENTION_ROWS ?? null,
     onError: (err) => log.error(`log retention: ${err instanceof Error ? err.message : String(err)}`),
-  });
-  // The host's serial console: recorded from the start, whoever watches it.
-  const hostConsole = createHostConsole(db, config.HOST_SERIAL, {
-    log,
-    ...(config.RETENTION_DAYS === undefined ? {} : { retentionDays: config.RETENTION_DAYS }),
   });
   const rates = new TrafficRates();
   router.onExchange((x) => rates.record(x));

@@ -50,6 +50,8 @@ export interface BusFactoryOptions {
   simLimit?: number;
   /** The LAN buses' sessions (server/bmc/sessions); needed when the list has a LAN bus. */
   lanLogin?: LanLogin;
+  /** Where the LAN buses hand SOL packets (server/bmc/sol/sol-payloads.ts). */
+  solPackets?: { fromConsole(sessionId: number, payload: Uint8Array): void };
 }
 
 export function createBuses(config: BusFactoryConfig, options: BusFactoryOptions = {}): CreatedBus[] {
@@ -152,6 +154,7 @@ function createBus(
         host: spec.host,
         port: spec.port,
         login: options.lanLogin,
+        ...(options.solPackets ? { sol: options.solPackets } : {}),
         ...(log ? { log } : {}),
       });
       return { spec, bus: lan, meta: meta(`${spec.host}:${spec.port}`) };

@@ -51,6 +51,8 @@ import { LoginGuard, PerClientRateLimit } from "./rate-limit";
 
 export interface LanBusOptions {
   id?: string;
+  /** Where SOL packets (payload type 01h) of a session go; without it they are refused as unsupported. */
+  sol?: { fromConsole(sessionId: number, payload: Uint8Array): void };
   host: string;
   /** 0: any free port (tests). */
   port: number;
@@ -326,6 +328,15 @@ export class LanBus implements Bus {
     const who = this.requesterOf(session, from);
     const opened = openRmcpPlus(session.protection.crypto, body);
     if (!opened.ok) return this.malformed(frame, from, `RMCP+: ${opened.reason}`, undefined, who);
+    if (opened.header.payloadType === PAYLOAD_TYPE.SOL && this.options.sol) {
+      // SOL packets (15.9) go to the activated payload; they are the console's bytes, kept in
+      // the console history rather than as exchanges. The sequence window still applies.
+      const solSeq = session.inbound.accept(opened.header.sequence);
+      if (!solSeq.ok) return this.malformed(frame, from, `RMCP+ SOL: ${solSeq.reason}`, undefined, who);
+      this.login.table.touch(session);
+      this.options.sol.fromConsole(session.id, opened.payload);
+      return;
+    }
     if (opened.header.payloadType !== PAYLOAD_TYPE.IPMI)
       return this.malformed(
         frame,
@@ -537,15 +548,26 @@ export class LanBus implements Bus {
         ),
       );
     }
-    const sequence = s.outboundSequence;
-    s.outboundSequence = (s.outboundSequence + 1) >>> 0 || 1;
-    return rmcp(
-      sealRmcpPlus(
-        s.protection.crypto,
-        { payloadType: PAYLOAD_TYPE.IPMI, sessionId: s.protection.consoleSessionId, sequence },
-        message,
-      ),
-    );
+    return sealInSession(s, s.protection, PAYLOAD_TYPE.IPMI, message);
+  }
+
+  /**
+   * How SOL packets reach the console of an RMCP+ session: sealed with its keys as payload
+   * type 01h and sent to its address; undefined when there is no such session.
+   */
+  solLink(sessionId: number): { send(payload: Uint8Array): void } | undefined {
+    const s = this.login.table.get(sessionId);
+    if (s?.protection.kind !== "rmcp+") return undefined;
+    const protection = s.protection;
+    return {
+      send: (payload) => {
+        if (s.closed) return;
+        this.transmit(sealInSession(s, protection, PAYLOAD_TYPE.SOL, payload), {
+          address: s.address,
+          port: s.port,
+        });
+      },
+    };
   }
 
   /** Activate Session's outcome counts for the address's failed logins. */
@@ -653,4 +675,23 @@ function lockedOutOpenSession(request: Uint8Array): Uint8Array {
   out[1] = RMCP_PLUS_STATUS.INSUFFICIENT_RESOURCES;
   out.set(request.subarray(4, 8), 4);
   return out;
+}
+
+/** One RMCP+ packet of `payloadType` in the session, with its next outbound sequence number. */
+function sealInSession(
+  s: LanSession,
+  protection: Extract<LanSession["protection"], { kind: "rmcp+" }>,
+  payloadType: number,
+  message: Uint8Array,
+): Uint8Array {
+  const sequence = s.outboundSequence;
+  s.outboundSequence = (s.outboundSequence + 1) >>> 0 || 1;
+  return encodeRmcp(
+    rmcpHeaderFor(RMCP_CLASS.IPMI),
+    sealRmcpPlus(
+      protection.crypto,
+      { payloadType, sessionId: protection.consoleSessionId, sequence },
+      message,
+    ),
+  );
 }
