@@ -15,7 +15,7 @@
  */
 import net from "node:net";
 import type { HostLineState } from "./console-stream";
-import { NO_SERIAL_LOG, type SerialLog, type SerialTransport } from "./transport";
+import { NO_SERIAL_LOG, SerialLineEvents, type SerialLog, type SerialTransport } from "./transport";
 
 export interface QemuSerialOptions {
   host: string;
@@ -24,18 +24,16 @@ export interface QemuSerialOptions {
   log?: SerialLog;
 }
 
-export class QemuSerialTransport implements SerialTransport {
+export class QemuSerialTransport extends SerialLineEvents implements SerialTransport {
   private readonly log: SerialLog;
-  private readonly dataListeners = new Set<(bytes: Uint8Array) => void>();
-  private readonly stateListeners = new Set<(state: HostLineState) => void>();
   private server: net.Server | undefined;
   private socket: net.Socket | undefined;
   private bound: { host: string; port: number } | undefined;
-  private lastState: HostLineState = "down";
   /** Guest connections accepted since open. */
   connections = 0;
 
   constructor(private readonly options: QemuSerialOptions) {
+    super();
     this.log = options.log ?? NO_SERIAL_LOG;
   }
 
@@ -55,16 +53,6 @@ export class QemuSerialTransport implements SerialTransport {
     const endpoint = `${where.host.includes(":") ? `[${where.host}]` : where.host}:${where.port}`;
     const state = !this.server ? "closed" : this.socket ? "guest connected" : "no guest connected";
     return `QEMU serial (chardev socket, listening on ${endpoint}, ${state})`;
-  }
-
-  onData(listener: (bytes: Uint8Array) => void): () => void {
-    this.dataListeners.add(listener);
-    return () => this.dataListeners.delete(listener);
-  }
-
-  onState(listener: (state: HostLineState) => void): () => void {
-    this.stateListeners.add(listener);
-    return () => this.stateListeners.delete(listener);
   }
 
   async open(): Promise<void> {
@@ -131,7 +119,7 @@ export class QemuSerialTransport implements SerialTransport {
     socket.setNoDelay(true);
     socket.on("data", (chunk: Buffer) => {
       if (this.socket !== socket) return;
-      for (const l of this.dataListeners) l(chunk);
+      this.emitData(chunk);
     });
     socket.on("error", (err) => {
       if (this.socket === socket) this.log.warn(`QEMU serial connection: ${err.message}`);
@@ -145,12 +133,5 @@ export class QemuSerialTransport implements SerialTransport {
     this.log.info(`QEMU serial connected from ${socket.remoteAddress}:${socket.remotePort}`);
     // A replaced connection stays "up": no event for the switch itself.
     if (!old) this.changed();
-  }
-
-  private changed(): void {
-    const state = this.state;
-    if (state === this.lastState) return;
-    this.lastState = state;
-    for (const l of this.stateListeners) l(state);
   }
 }

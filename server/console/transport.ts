@@ -20,6 +20,40 @@ export interface SerialTransport {
   readonly state: HostLineState;
 }
 
+/**
+ * What the transports share: their listeners, and a state event only when the state really
+ * changed (a replaced QEMU connection, a reopened tty, stays "up" without one).
+ */
+export abstract class SerialLineEvents {
+  private readonly dataListeners = new Set<(bytes: Uint8Array) => void>();
+  private readonly stateListeners = new Set<(state: HostLineState) => void>();
+  private lastState: HostLineState = "down";
+
+  abstract get state(): HostLineState;
+
+  onData(listener: (bytes: Uint8Array) => void): () => void {
+    this.dataListeners.add(listener);
+    return () => this.dataListeners.delete(listener);
+  }
+
+  onState(listener: (state: HostLineState) => void): () => void {
+    this.stateListeners.add(listener);
+    return () => this.stateListeners.delete(listener);
+  }
+
+  protected emitData(bytes: Uint8Array): void {
+    for (const l of this.dataListeners) l(bytes);
+  }
+
+  /** Tells the listeners the state, if it is not the one they heard last. */
+  protected changed(): void {
+    const state = this.state;
+    if (state === this.lastState) return;
+    this.lastState = state;
+    for (const l of this.stateListeners) l(state);
+  }
+}
+
 export interface SerialLog {
   debug(msg: string): void;
   info(msg: string): void;

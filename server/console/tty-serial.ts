@@ -20,7 +20,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import tty from "node:tty";
 import type { HostLineState } from "./console-stream";
-import { NO_SERIAL_LOG, type SerialLog, type SerialTransport } from "./transport";
+import { NO_SERIAL_LOG, SerialLineEvents, type SerialLog, type SerialTransport } from "./transport";
 
 export interface TtySerialOptions {
   path: string;
@@ -60,14 +60,12 @@ export function configureLine(
   });
 }
 
-export class TtySerialTransport implements SerialTransport {
+export class TtySerialTransport extends SerialLineEvents implements SerialTransport {
   private readonly log: SerialLog;
-  private readonly dataListeners = new Set<(bytes: Uint8Array) => void>();
-  private readonly stateListeners = new Set<(state: HostLineState) => void>();
   private stream: tty.ReadStream | undefined;
-  private lastState: HostLineState = "down";
 
   constructor(private readonly options: TtySerialOptions) {
+    super();
     this.log = options.log ?? NO_SERIAL_LOG;
   }
 
@@ -78,16 +76,6 @@ export class TtySerialTransport implements SerialTransport {
   /** "tty /dev/ttyVUART0 at 115200 baud (open)". */
   get description(): string {
     return `tty ${this.options.path} at ${this.options.baud} baud (${this.stream ? "open" : "closed"})`;
-  }
-
-  onData(listener: (bytes: Uint8Array) => void): () => void {
-    this.dataListeners.add(listener);
-    return () => this.dataListeners.delete(listener);
-  }
-
-  onState(listener: (state: HostLineState) => void): () => void {
-    this.stateListeners.add(listener);
-    return () => this.stateListeners.delete(listener);
   }
 
   async open(): Promise<void> {
@@ -108,7 +96,7 @@ export class TtySerialTransport implements SerialTransport {
     this.stream = stream;
     stream.on("data", (chunk: Buffer) => {
       if (this.stream !== stream) return;
-      for (const l of this.dataListeners) l(chunk);
+      this.emitData(chunk);
     });
     stream.on("error", (err) => {
       if (this.stream === stream) this.log.warn(`${path}: ${err.message}`);
@@ -140,12 +128,5 @@ export class TtySerialTransport implements SerialTransport {
     if (!stream || stream.destroyed) return false;
     stream.write(bytes);
     return true;
-  }
-
-  private changed(): void {
-    const state = this.state;
-    if (state === this.lastState) return;
-    this.lastState = state;
-    for (const l of this.stateListeners) l(state);
   }
 }
