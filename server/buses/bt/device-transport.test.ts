@@ -8,18 +8,11 @@ import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createBmc } from "../../bmc";
-import type { Exchange } from "../../contract/exchange";
-import { empty } from "../../ipmi/layout/codec";
-import { layout } from "../../ipmi/layout/layout";
-import { Router } from "../../router/router";
-import { defineHandler } from "../../router/types";
+import { logSink, routedBus } from "../device/test-rig";
 import { BtBus } from "./bt-bus";
 import { decodeBtResponse, encodeBtRequest } from "./bt-codec";
 import { BtDeviceDouble } from "./device-double";
 import { BtDeviceTransport, openBtDevice } from "./device-transport";
-
-const noRequest = layout(empty);
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -28,14 +21,6 @@ afterEach(async () => {
 
 const req = (seq: number, netFn: number, cmd: number, data: number[] = []) =>
   encodeBtRequest({ netFn, lun: 0, seq, cmd, data: Uint8Array.from(data) });
-
-function logSink() {
-  const lines: string[] = [];
-  return {
-    lines,
-    log: { debug: () => {}, info: () => {}, warn: (m: string) => lines.push(m) },
-  };
-}
 
 /** Polls a condition (vitest's waitUntil), not a timing assertion. */
 const until = (probe: () => boolean) => vi.waitUntil(probe, { timeout: 2000, interval: 5 });
@@ -53,26 +38,8 @@ async function rig(
     ...(options.hostTimeoutMs === undefined ? {} : { hostTimeoutMs: options.hostTimeoutMs }),
     ...(options.now === undefined ? {} : { now: options.now }),
   });
-  const router = new Router({ defaultTimeoutMs: options.routerTimeoutMs ?? 10_000 });
-  for (const spec of createBmc().handlers) router.registry.register(spec);
-  if (options.slowMs !== undefined) {
-    const delay = options.slowMs;
-    router.registry.register(
-      defineHandler({
-        id: "test.slow",
-        netFn: 0x30,
-        cmd: 0x01,
-        request: noRequest,
-        handle: () => new Promise((r) => setTimeout(() => r({ data: [0x5a] }), delay)),
-      }),
-    );
-  }
-  const exchanges: Exchange[] = [];
-  router.onExchange((x) => exchanges.push(x));
   const bus = new BtBus("bt0", transport);
-  router.addBus(bus);
-  await bus.start();
-  cleanups.push(() => bus.stop());
+  const { router, exchanges } = await routedBus(bus, cleanups, options);
   return { device, transport, router, exchanges, warnings: lines };
 }
 
