@@ -334,7 +334,9 @@ const LANPLUS_CHECKS: Check[] = [
     expect: [
       // The thresholds the profile gives CPU Temp (m = 1: exact): lnr lcr lnc unc ucr unr.
       /^CPU Temp\s*\|\s*\d+\.\d+\s*\|\s*degrees C\s*\|\s*ok\s*\|\s*na\s*\|\s*na\s*\|\s*na\s*\|\s*80\.000\s*\|\s*88\.000\s*\|\s*95\.000\s*$/m,
-      /^Inlet Temp\s*\|\s*\d+\.\d+\s*\|\s*degrees C\s*\|\s*ok\s*\|\s*na\s*\|\s*na\s*\|\s*na\s*\|\s*40\.000\s*\|\s*45\.000\s*\|\s*na\s*$/m,
+      // Inlet Temp drifts over its upper non-critical threshold a few minutes each half hour
+      // (docs/profile.md: the default profile's event source), so ipmitool may say "nc".
+      /^Inlet Temp\s*\|\s*\d+\.\d+\s*\|\s*degrees C\s*\|\s*(ok|nc)\s*\|\s*na\s*\|\s*na\s*\|\s*na\s*\|\s*40\.000\s*\|\s*45\.000\s*\|\s*na\s*$/m,
       /^12V\s*\|\s*1[12]\.\d+\s*\|\s*Volts\s*\|\s*ok\s*\|/m,
       /^FAN2\s*\|\s*\d+\.\d+\s*\|\s*RPM\s*\|\s*ok\s*\|/m,
     ],
