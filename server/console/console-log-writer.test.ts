@@ -68,6 +68,31 @@ describe("ConsoleLogWriter", () => {
     await writer.close();
   });
 
+  it("stores typed input a line at a time: keys seconds apart in one row, ended by CR", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    const writer = new ConsoleLogWriter(t.db, { maxDelayMs: 100, maxInputDelayMs: 5000, now: () => 1 });
+    for (const key of "echo hi") {
+      writer.write("in", text(key), "browser:alice");
+      await vi.advanceTimersByTimeAsync(400);
+    }
+    expect(await rows(t)).toEqual([]);
+    writer.write("in", text("\r"), "browser:alice");
+    await writer.drained();
+    expect((await rows(t)).map((r) => [r.direction, r.source, r.data])).toEqual([
+      ["in", "browser:alice", "echo hi\r"],
+    ]);
+    // A line never ended is stored after maxInputDelayMs; output keeps its 100 ms.
+    writer.write("in", text("ls"), "browser:alice");
+    writer.write("out", text("$ "));
+    await vi.advanceTimersByTimeAsync(100);
+    await writer.drained();
+    expect((await rows(t)).map((r) => r.data)).toEqual(["echo hi\r", "$ "]);
+    await vi.advanceTimersByTimeAsync(4900);
+    await writer.drained();
+    expect((await rows(t)).map((r) => r.data)).toEqual(["echo hi\r", "$ ", "ls"]);
+    await writer.close();
+  });
+
   it("keeps the bytes exact and decodes a character split between batches whole", async () => {
     const writer = new ConsoleLogWriter(t.db, { maxBatchBytes: 4 });
     // "é" is C3 A9: the first batch ends after C3. 0xff is no UTF-8 at all.
@@ -91,9 +116,10 @@ describe("ConsoleLogWriter", () => {
     stream.claimWriter(sol);
     stream.write(sol, text("root\r"));
     await writer.close();
+    // The typed line is stored at its CR, the output batch when it seals: rows in that order.
     expect(await rows(t)).toEqual([
-      { receivedAt: 42, direction: "out", source: null, data: "login: ", text: "login: " },
       { receivedAt: 42, direction: "in", source: "sol:admin@10.0.0.5:51234", data: "root\r", text: "root\r" },
+      { receivedAt: 42, direction: "out", source: null, data: "login: ", text: "login: " },
     ]);
   });
 

@@ -28,6 +28,7 @@ export type ConsoleDirection = "out" | "in";
 
 export const DEFAULT_MAX_BATCH_BYTES = 4096;
 export const DEFAULT_MAX_DELAY_MS = 100;
+export const DEFAULT_MAX_INPUT_DELAY_MS = 5000;
 export const DEFAULT_MAX_QUEUED_BYTES = 8 * 1024 * 1024;
 const DEFAULT_RETRY_DELAY_MS = 50;
 const DEFAULT_MAX_RETRY_DELAY_MS = 2000;
@@ -37,6 +38,12 @@ export const CLOSE_ATTEMPTS = 3;
 export interface ConsoleLogWriterOptions {
   maxBatchBytes?: number;
   maxDelayMs?: number;
+  /**
+   * How long typed input ("in") may gather before it is stored, unless a CR or LF ends the
+   * line first. People type a few keys a second: with the output's 100 ms a command would
+   * be stored a key or two per row, and a search for it would find nothing.
+   */
+  maxInputDelayMs?: number;
   maxQueuedBytes?: number;
   retryDelayMs?: number;
   maxRetryDelayMs?: number;
@@ -76,6 +83,7 @@ interface SealedBatch {
 export class ConsoleLogWriter {
   private readonly maxBatchBytes: number;
   private readonly maxDelayMs: number;
+  private readonly maxInputDelayMs: number;
   private readonly maxQueuedBytes: number;
   private readonly retryDelayMs: number;
   private readonly maxRetryDelayMs: number;
@@ -98,6 +106,7 @@ export class ConsoleLogWriter {
   ) {
     this.maxBatchBytes = options.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES;
     this.maxDelayMs = options.maxDelayMs ?? DEFAULT_MAX_DELAY_MS;
+    this.maxInputDelayMs = options.maxInputDelayMs ?? DEFAULT_MAX_INPUT_DELAY_MS;
     this.maxQueuedBytes = options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES;
     this.retryDelayMs = options.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS;
     this.maxRetryDelayMs = options.maxRetryDelayMs ?? DEFAULT_MAX_RETRY_DELAY_MS;
@@ -125,9 +134,12 @@ export class ConsoleLogWriter {
       if (!batch) {
         batch = { direction, source, receivedAt: at ?? this.now(), parts: [], size: 0, timer: undefined };
         const opened = batch;
-        batch.timer = setTimeout(() => {
-          if (this.open.get(key) === opened) this.seal(key, false);
-        }, this.maxDelayMs);
+        batch.timer = setTimeout(
+          () => {
+            if (this.open.get(key) === opened) this.seal(key, false);
+          },
+          direction === "in" ? this.maxInputDelayMs : this.maxDelayMs,
+        );
         this.open.set(key, batch);
       }
       const room = this.maxBatchBytes - batch.size;
@@ -136,7 +148,9 @@ export class ConsoleLogWriter {
       batch.parts.push(Uint8Array.from(part));
       batch.size += part.length;
       rest = rest.subarray(part.length);
-      if (batch.size >= this.maxBatchBytes) this.seal(key, false);
+      // A typed line is stored when it ends (Enter sends CR; some consoles LF).
+      const lineEnd = direction === "in" && (part.includes(0x0d) || part.includes(0x0a));
+      if (batch.size >= this.maxBatchBytes || lineEnd) this.seal(key, false);
     }
   }
 
