@@ -8,14 +8,18 @@ import { ensure, fail, newestMtime, root, run, say } from "./ensure.mjs";
 
 const NEXT_INPUTS = ["app", "components", "server", "next.config.ts", "package-lock.json", "tsconfig.json"];
 
-export async function build({ force = false } = {}) {
+/**
+ * `outdir`: where the server bundle goes (default dist/). `serverOnly`: skip the Next build;
+ * with BMC_DIST, parallel work on one checkout gets a server bundle of its own each.
+ */
+export async function build({ force = false, outdir = join(root, "dist"), serverOnly = false } = {}) {
   const stamp = join(root, ".next", ".source-mtime");
   const newest = String(newestMtime(NEXT_INPUTS.map((p) => join(root, p))));
   const built =
     existsSync(join(root, ".next", "BUILD_ID")) &&
     existsSync(stamp) &&
     readFileSync(stamp, "utf8") === newest;
-  if (force || !built) {
+  if (!serverOnly && (force || !built)) {
     say("building the dashboard (next build)");
     if (
       run(join(root, "node_modules", ".bin", "next"), ["build"], {
@@ -34,7 +38,7 @@ export async function build({ force = false } = {}) {
       server: join(root, "server", "main.ts"),
       "log-writer-worker": join(root, "server", "traffic", "log-writer-worker.ts"),
     },
-    outdir: join(root, "dist"),
+    outdir,
     outExtension: { ".js": ".mjs" },
     bundle: true,
     platform: "node",
@@ -52,5 +56,10 @@ export async function build({ force = false } = {}) {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   ensure({ database: false });
-  await build({ force: process.argv.includes("--force") });
+  const out = process.argv.indexOf("--out");
+  await build({
+    force: process.argv.includes("--force"),
+    serverOnly: process.argv.includes("--server-only"),
+    ...(out > 0 ? { outdir: process.argv[out + 1] } : {}),
+  });
 }

@@ -11,7 +11,8 @@ import { LIVE_NAMESPACE, type LiveEvent, type ServerToClientEvents, type Snapsho
 import type { ExchangeDto } from "../contract/exchange";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const SERVER = path.join(ROOT, "dist", "server.mjs");
+/** BMC_DIST: a server bundle of one's own (`node scripts/build.mjs --server-only --out DIR`). */
+const SERVER = path.join(process.env.BMC_DIST ?? path.join(ROOT, "dist"), "server.mjs");
 
 /** The first admin's password in every test server (DASHBOARD_ADMIN_PASSWORD). */
 export const ADMIN_PASSWORD = "integration-test-password";
