@@ -2,7 +2,7 @@
 // Builds what `npm start` runs: the Next.js dashboard (.next/) and the custom server
 // bundled with esbuild (dist/server.mjs; Next does not compile server/, docs/stack.md).
 // The Next build is skipped when no source it depends on changed since the last one.
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ensure, fail, newestMtime, root, run, say } from "./ensure.mjs";
 
@@ -31,6 +31,11 @@ export async function build({ force = false, outdir = join(root, "dist"), server
     writeFileSync(stamp, newest);
   }
   say("bundling the server (esbuild)");
+  // Packages stay external: a bundle outside the checkout finds them through a link.
+  mkdirSync(outdir, { recursive: true });
+  if (!existsSync(join(outdir, "node_modules")) && !outdir.startsWith(root)) {
+    symlinkSync(join(root, "node_modules"), join(outdir, "node_modules"));
+  }
   const esbuild = await import("esbuild");
   await esbuild.build({
     // The log writer's worker thread is its own entry: dist/log-writer-worker.mjs beside dist/server.mjs.
