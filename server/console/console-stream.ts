@@ -165,6 +165,7 @@ export class ConsoleStream {
   private readonly listeners = new Set<(event: ConsoleEvent) => void>();
   private writer: AttachedWriter | null = null;
   private input: ((bytes: Uint8Array) => boolean) | undefined;
+  private breakSink: (() => Promise<boolean>) | undefined;
   private nextHandle = 1;
   private host: HostLineState = "down";
   private outputBytes = 0;
@@ -202,6 +203,24 @@ export class ConsoleStream {
   /** Where input goes: the transport's write; false when nothing took it (no host connected). */
   setInput(sink: ((bytes: Uint8Array) => boolean) | undefined): void {
     this.input = sink;
+  }
+
+  /** How a break reaches the line; undefined where the transport cannot send one. */
+  setBreak(sink: (() => Promise<boolean>) | undefined): void {
+    this.breakSink = sink;
+  }
+
+  /**
+   * A break on the host's line, from whoever holds the input side. "unsupported": the
+   * transport has none (QEMU's raw socket chardev carries bytes only).
+   */
+  async sendBreak(owner: ConsoleOwner): Promise<WriteResult | { ok: false; reason: "unsupported" }> {
+    const current = this.writer;
+    if (!current || !sameOwner(current.owner, owner)) {
+      return { ok: false, reason: "not-writer", writer: current ? { ...current.owner } : null };
+    }
+    if (!this.breakSink) return { ok: false, reason: "unsupported" };
+    return (await this.breakSink()) ? { ok: true } : { ok: false, reason: "host-down" };
   }
 
   /** Bytes from the host: into the scrollback and every reader's buffer. Never blocks. */

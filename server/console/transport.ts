@@ -14,6 +14,11 @@ export interface SerialTransport {
   onState(listener: (state: HostLineState) => void): () => void;
   /** Bytes to the host; false when they went nowhere (no host connected, line closed). */
   write(bytes: Uint8Array): boolean;
+  /**
+   * A break condition on the line (SOL's "generate break", IPMI 2.0 table 15-2), for the
+   * host's SysRq or a boot loader's break-to-menu. Absent where the carrier has none.
+   */
+  sendBreak?(): Promise<boolean>;
   /** For people: "QEMU serial (listening on 127.0.0.1:9004, guest connected)". */
   readonly description: string;
   /** up: bytes flow; waiting: open, no host on the other end yet; down: not open. */
@@ -67,11 +72,13 @@ export function connectConsole(stream: ConsoleStream, transport: SerialTransport
   const offData = transport.onData((bytes) => stream.hostOutput(bytes));
   const offState = transport.onState((state) => stream.setHostState(state));
   stream.setInput((bytes) => transport.write(bytes));
+  stream.setBreak(transport.sendBreak ? () => transport.sendBreak!() : undefined);
   stream.setHostState(transport.state);
   return () => {
     offData();
     offState();
     stream.setInput(undefined);
+    stream.setBreak(undefined);
     stream.setHostState("down");
   };
 }

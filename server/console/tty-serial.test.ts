@@ -118,6 +118,30 @@ describe.skipIf(!HAS_PTY)("TtySerialTransport (python3 pty)", () => {
     expect(await host.received(6)).toEqual(Buffer.from("root\n\x7f"));
   });
 
+  it("sends a break with tcsendbreak on its own descriptor", async () => {
+    // The pty driver has no break_ctl, so the break itself cannot be seen on the master:
+    // the default command must succeed on the line, and a stand-in that writes to the
+    // device it was given shows it is the line.
+    transport = new TtySerialTransport({ path: host.path, baud: 115200 });
+    await transport.open();
+    expect(await transport.sendBreak()).toBe(true);
+    await transport.close();
+    transport = new TtySerialTransport({
+      path: host.path,
+      baud: 115200,
+      breakCommand: [
+        "python3",
+        "-c",
+        "import os, sys; os.write(os.open(sys.argv[1], os.O_WRONLY | os.O_NOCTTY), b'BRK')",
+      ],
+    });
+    await transport.open();
+    expect(await transport.sendBreak()).toBe(true);
+    expect((await host.received(3)).toString()).toContain("BRK");
+    await transport.close();
+    expect(await transport.sendBreak()).toBe(false);
+  }, 30_000);
+
   it("closes, and reports the state changes", async () => {
     transport = new TtySerialTransport({ path: host.path, baud: 115200 });
     const states: string[] = [];

@@ -28,6 +28,8 @@ export interface TtySerialOptions {
   log?: SerialLog;
   /** The stty program (default "stty" on PATH). */
   stty?: string;
+  /** The program that sends a break on its stdin's line (tests replace it). */
+  breakCommand?: string[];
   /** How long stty may take (a wedged driver must not hang start). */
   sttyTimeoutMs?: number;
 }
@@ -59,6 +61,9 @@ export function configureLine(
     });
   });
 }
+
+const BREAK_SCRIPT =
+  "import os, sys, termios; termios.tcsendbreak(os.open(sys.argv[1], os.O_RDWR | os.O_NOCTTY | os.O_NONBLOCK), 0)";
 
 export class TtySerialTransport extends SerialLineEvents implements SerialTransport {
   private readonly log: SerialLog;
@@ -121,6 +126,32 @@ export class TtySerialTransport extends SerialLineEvents implements SerialTransp
       stream.destroy();
     });
     this.changed();
+  }
+
+  /**
+   * tcsendbreak(3) on the line: Node has no binding for it, so python3's termios does it on
+   * a descriptor of its own (a break is the line's, not a descriptor's; 0 = the driver's
+   * default, 0.25-0.5 s). The device path is its last argument.
+   */
+  sendBreak(): Promise<boolean> {
+    const stream = this.stream;
+    if (!stream || stream.destroyed) return Promise.resolve(false);
+    const [cmd, ...args] = this.options.breakCommand ?? ["python3", "-c", BREAK_SCRIPT];
+    return new Promise((resolve) => {
+      const child = spawn(cmd!, [...args, this.options.path], { stdio: ["ignore", "ignore", "pipe"] });
+      let err = "";
+      child.stderr?.on("data", (b: Buffer) => {
+        err += b.toString();
+      });
+      child.once("error", (e) => {
+        this.log.warn(`${this.options.path}: no break sent: ${e.message}`);
+        resolve(false);
+      });
+      child.once("exit", (code) => {
+        if (code !== 0) this.log.warn(`${this.options.path}: no break sent: ${err.trim() || `exit ${code}`}`);
+        resolve(code === 0);
+      });
+    });
   }
 
   write(bytes: Uint8Array): boolean {

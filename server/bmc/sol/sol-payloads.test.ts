@@ -7,7 +7,7 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-function rig() {
+function rig(log?: { info(m: string): void; warn(m: string): void }) {
   vi.useFakeTimers();
   const console = new ConsoleStream();
   const toHost: string[] = [];
@@ -20,6 +20,7 @@ function rig() {
     console,
     timing: () => ({ accumulateIntervalMs: 60, sendThreshold: 96, retryCount: 2, retryIntervalMs: 100 }),
     now: () => Date.now(),
+    log,
   });
   const sent: Uint8Array[] = [];
   const link = { send: (p: Uint8Array) => sent.push(p) };
@@ -67,6 +68,39 @@ describe("SOL payload instance 1", () => {
     const p = decodeBmcPacket(sent.at(-1)!);
     expect(new TextDecoder().decode(p.data)).toBe("file\r\n");
     expect(p.seq).toBe(1);
+  });
+
+  it("carries the console's break to the host's line once, and says so where the line has none", async () => {
+    const said: string[] = [];
+    const { sol: logged, link, console } = rig({ info: (m) => said.push(m), warn: (m) => said.push(m) });
+    const breakLines = () => said.filter((m) => /break/.test(m));
+    let breaks = 0;
+    logged.activate({ sessionId: 7, label: "admin@127.0.0.1:1", link });
+    const brk = (seq: number) =>
+      encodeConsolePacket({
+        seq,
+        ackSeq: 0,
+        acceptedCount: 0,
+        op: { ...NO_OPERATION, generateBreak: true },
+        data: new Uint8Array(),
+      });
+    logged.fromConsole(7, brk(1));
+    await vi.waitFor(() =>
+      expect(breakLines()).toEqual([
+        expect.stringMatching(/break not sent: this serial transport carries bytes only/),
+      ]),
+    );
+    console.setBreak(async () => {
+      breaks += 1;
+      return true;
+    });
+    logged.fromConsole(7, brk(2));
+    logged.fromConsole(7, brk(2)); // a resend of the same packet: not a second break
+    await vi.waitFor(() =>
+      expect(said.at(-1)).toMatch(/SOL session 7: break sent to the host's serial line/),
+    );
+    expect(breaks).toBe(1);
+    expect(breakLines()).toHaveLength(2);
   });
 
   it("ends the activation when the console stops acknowledging, telling it SOL is deactivating", () => {

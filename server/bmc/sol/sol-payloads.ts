@@ -148,12 +148,24 @@ export class SolPayloads {
     const a = this.active;
     if (!a) return;
     for (const bytes of output.toHost) this.deps.console.write(a.owner, bytes);
+    if (output.events.some((e) => e.kind === "break")) this.sendBreak(a.sessionId, a.owner);
     for (const p of output.toConsole) a.link.send(encodeBmcPacket(p));
     if (output.events.some((e) => e.kind === "console-lost")) {
       this.deactivate(a.sessionId, "ended: the console stopped acknowledging");
       return;
     }
     this.schedule();
+  }
+
+  /** The console's "generate break" (table 15-2) on the host's line, where its transport has one. */
+  private sendBreak(sessionId: number, owner: ConsoleOwner): void {
+    void this.deps.console.sendBreak(owner).then((r) => {
+      const who = `SOL session ${sessionId.toString(16)}`;
+      if (r.ok) this.deps.log?.info(`${who}: break sent to the host's serial line`);
+      else if (r.reason === "unsupported")
+        this.deps.log?.warn(`${who}: break not sent: this serial transport carries bytes only (no break)`);
+      else this.deps.log?.warn(`${who}: break not sent: ${r.reason}`);
+    });
   }
 
   /** The session's next deadline (accumulation, a resend) as a timer. */
