@@ -28,6 +28,8 @@ export interface GuestBootOptions {
   qmp?: string;
   /** The server's HOST_SERIAL port: the guest's ttyS1 connects there, with a shell on it. */
   serial?: number;
+  /** With `serial`: after its steps, the guest waits up to this many seconds for the ttyS1 shell to exit (init.sh, guest.hold=S). */
+  holdSerial?: number;
   /** Then an event and a bridged request on the last interface (init.sh, guest.events=1). */
   events?: boolean;
   /** The IPMI interface(s) QEMU gives the guest; default "bt". */

@@ -358,7 +358,9 @@ export function guestInterfaces(spec = "bt") {
  * ("unix:/path"), QEMU's QMP socket there, for the server's QEMU_QMP. With `events`,
  * the guest then sets a threshold below a reading (an event for its driver to read) and
  * runs a bridged `mc info` for the satellite at 72h (init.sh). With `serial` (a port), its
- * second serial port connects to the server's HOST_SERIAL socket with a shell on it.
+ * second serial port connects to the server's HOST_SERIAL socket with a shell on it; with
+ * `holdSerial` (seconds) too, the guest waits that long at most, after its steps, for that
+ * shell to exit before it powers off (for SOL and Console page tests that type into it).
  */
 export function guestArgs(
   guest,
@@ -372,12 +374,16 @@ export function guestArgs(
     iface = "bt",
     events = false,
     serial,
+    holdSerial,
   },
 ) {
   const links = guestInterfaces(iface);
   const socketPorts = ports ?? [port];
   if (socketPorts.length !== links.length || socketPorts.some((p) => !Number.isInteger(p))) {
     throw new Error(`'${iface}' needs ${links.length} BMC port(s), got ${JSON.stringify(socketPorts)}`);
+  }
+  if (holdSerial !== undefined && (!serial || !Number.isInteger(holdSerial) || holdSerial <= 0)) {
+    throw new Error(`holdSerial needs a serial port and whole seconds > 0, got ${holdSerial}`);
   }
   const ipmi = links.flatMap((link, i) => [
     "-chardev",
@@ -413,7 +419,7 @@ export function guestArgs(
     // The kernel's console stays ttyS0 (where init.sh's markers go): with a second console=
     // for ttyS1 nothing reached ttyS0 here (Linux 6.1, QEMU 7.2). init.sh copies the boot
     // messages to ttyS1 instead.
-    `console=ttyS0 quiet panic=-1 guest.devices=${links.length}${events ? " guest.events=1" : ""}${serial ? " guest.serial=1" : ""}${shell ? " guest.after=shell" : ""}`,
+    `console=ttyS0 quiet panic=-1 guest.devices=${links.length}${events ? " guest.events=1" : ""}${serial ? " guest.serial=1" : ""}${holdSerial ? ` guest.hold=${holdSerial}` : ""}${shell ? " guest.after=shell" : ""}`,
     ...ipmi,
     // The guest's second serial port (ttyS1) is the host console the BMC owns: QEMU connects
     // it to the server's HOST_SERIAL socket, as a BMC's virtual UART is wired to the host's COM2.

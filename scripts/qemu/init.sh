@@ -3,7 +3,8 @@
 # Loads Linux's IPMI drivers, waits for /dev/ipmi0 (and /dev/ipmi1 with two interfaces),
 # runs ipmitool against the BMC behind each of QEMU's BT or KCS interfaces, prints each
 # command's output between markers on the serial console, then powers off (or, with
-# guest.after=shell, gives a shell).
+# guest.after=shell, gives a shell; with guest.serial=1 guest.hold=S, first waits up to S
+# seconds for the shell on ttyS1 to exit, so SOL and the Console page can still use it).
 /bin/busybox --install -s /bin
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 mount -t proc proc /proc
@@ -22,14 +23,17 @@ say "IPMI modules loaded"
 
 # guest.devices=N: QEMU gave the guest N IPMI interfaces (bt+kcs: 2); each gets /dev/ipmiK.
 # guest.events=1: afterwards, make the BMC raise an event and bridge a request (below).
+# guest.serial=1: a shell on ttyS1 (below); guest.hold=S: wait for it before powering off.
 devices=1
 events=0
 serial=0
+hold=0
 for arg in $(cat /proc/cmdline); do
   case "$arg" in
     guest.devices=*) devices="${arg#guest.devices=}" ;;
     guest.events=1) events=1 ;;
     guest.serial=1) serial=1 ;;
+    guest.hold=*) hold="${arg#guest.hold=}" ;;
   esac
 done
 last=/dev/ipmi$((devices - 1))
@@ -46,11 +50,15 @@ echo "=== END dmesg rc=0 ==="
 
 # guest.serial=1: ttyS1 is the host console the BMC owns (its HOST_SERIAL): a shell there,
 # for the Console page and for SOL, until the guest powers off.
+console_shell=""
 if [ "$serial" = 1 ] && [ -e /dev/ttyS1 ]; then
   stty -F /dev/ttyS1 115200 sane 2>/dev/null
   dmesg > /dev/ttyS1
   echo "guest shell on ttyS1 (the BMC's console): try 'uname -a'" > /dev/ttyS1
+  # setsid execs in place (this background child leads no process group), so $! is the
+  # shell itself: the pid guest.hold waits for.
   setsid sh -c 'exec sh -i </dev/ttyS1 >/dev/ttyS1 2>&1' &
+  console_shell=$!
   say "a shell on ttyS1 (the BMC's console line)"
 fi
 
@@ -89,6 +97,21 @@ if [ "$events" = 1 ]; then
   # Bridging: the driver wraps Get Device ID for the satellite at 72h on IPMB (channel 0)
   # in Send Message and reads its answer with Get Message after SMS_ATN.
   run "bridged mc info" $last_dev -b 0 -t 0x72 mc info
+fi
+
+# guest.hold=S: the ttyS1 shell may still be in use (a test typing through SOL): wait
+# until someone types 'exit' there, or S seconds, so a broken test cannot keep the VM up.
+# `wait` rather than polling with kill -0: an exited child stays a zombie, and kill -0
+# succeeds on a zombie until this shell reaps it.
+if [ -n "$console_shell" ] && [ "$hold" -gt 0 ] 2>/dev/null; then
+  say "waiting up to $hold s for the ttyS1 shell to exit"
+  (sleep "$hold"; kill -KILL "$console_shell" 2>/dev/null) &
+  timer=$!
+  wait "$console_shell"
+  status=$?
+  kill "$timer" 2>/dev/null
+  # An interactive shell exits 0 on 'exit'; killed by the timer, wait says 128+9.
+  if [ "$status" = 137 ]; then say "the ttyS1 shell still ran after $hold s: killed it"; else say "the ttyS1 shell exited"; fi
 fi
 
 say "done"

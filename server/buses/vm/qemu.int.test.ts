@@ -8,10 +8,13 @@
  *    with isa-ipmi-bt and once with isa-ipmi-kcs (QEMU_INTERFACE), whose ipmi_si driver
  *    finds the interface and whose ipmitool asks our BMC for mc info, sdr list, sel list
  *    and chassis status over /dev/ipmi0. Each guest boots once, in its suite's beforeAll.
+ * 3. One guest with BT and KCS at once, events, bridging, and its ttyS1 shell as the BMC's
+ *    host console: typed into from a browser tab and, over the LAN bus, through Serial over
+ *    LAN (`ipmitool -I lanplus sol activate`).
  * The guest is built (and cached under .cache/qemu-guest/) before the tests, from
  * Debian's packages; they are skipped only when QEMU cannot run on this machine.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
@@ -32,7 +35,7 @@ import {
   type ConsoleClientToServer,
   type ConsoleServerToClient,
 } from "../../contract/console";
-import { type RunningServer, startServer } from "../../integration/server-process";
+import { lanPort, type RunningServer, startServer } from "../../integration/server-process";
 import { createTestDatabase, type TestDatabase } from "../../persistence/test-database";
 import { encodeVmMessage } from "./vm-codec";
 
@@ -110,6 +113,84 @@ async function runGuest(
   });
   return { vm, code, serial };
 }
+
+/** Runs a command to its end (SIGKILL after `timeoutMs`): its exit code and what it printed. */
+function run(cmd: string[], timeoutMs = 20_000): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd[0]!, cmd.slice(1), { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (b: Buffer) => {
+      out += b.toString();
+    });
+    child.stderr.on("data", (b: Buffer) => {
+      out += b.toString();
+    });
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      resolve({ code, out });
+    });
+  });
+}
+
+/**
+ * `ipmitool sol activate` (its argv, then a marker as the last argument) under a
+ * pseudo-terminal (ipmitool puts its terminal in raw mode; python3's pty module, as in
+ * server/integration/sol.int.test.ts). Once SOL is up it says "operational", types
+ * `echo <marker>` one key at a time, each after the shell echoed the one before (the
+ * round trip of a keystroke: ipmitool, LAN, the BMC, QEMU's chardev, the guest's UART and
+ * shell, and back), then CR, and says "typed <each key's echo ms as JSON> <ms from CR to
+ * the marker's own line, -1 if never>". It stays attached until ipmitool ends (a
+ * deactivation) or a line on stdin makes it type `~.`; then "transcript <JSON string>".
+ */
+const SOL_SCRIPT = String.raw`
+import json, os, pty, select, sys, time
+args = sys.argv[1:-1]; marker = sys.argv[-1].encode()
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp(args[0], args)
+out = b""
+def say(*words):
+    sys.stdout.write(" ".join(str(w) for w in words) + "\n"); sys.stdout.flush()
+def pump(sec, until):
+    global out
+    end = time.time() + sec
+    while time.time() < end:
+        r, _, _ = select.select([fd], [], [], 0.01)
+        if r:
+            try: data = os.read(fd, 4096)
+            except OSError: return False
+            if not data: return False
+            out += data
+        if until(): return True
+    return False
+if pump(30, lambda: b"SOL Session operational" in out):
+    say("operational")
+    echo_ms = []
+    for k in b"echo " + marker:
+        start = len(out); t = time.time(); key = bytes([k])
+        os.write(fd, key)
+        if not pump(5, lambda: key in out[start:]): break
+        echo_ms.append(round((time.time() - t) * 1000, 1))
+    start = len(out); t = time.time()
+    os.write(fd, b"\r")
+    line = b"\n" + marker + b"\r\n"
+    ok = pump(15, lambda: line in out[start:])
+    say("typed", json.dumps(echo_ms), round((time.time() - t) * 1000, 1) if ok else -1)
+    while True:
+        r, _, _ = select.select([fd, 0], [], [], 0.05)
+        if fd in r:
+            try: data = os.read(fd, 4096)
+            except OSError: break
+            if not data: break
+            out += data
+        if 0 in r:
+            sys.stdin.readline()
+            os.write(fd, b"~.")
+            pump(5, lambda: False)
+            break
+say("transcript", json.dumps(out.decode(errors="replace")))
+`;
 
 /** A QMP socket path of this test run's own. */
 function qmpPath(name: string): string {
@@ -486,13 +567,31 @@ describe.skipIf(!guest)(
     let closeTab = () => {};
     const marker = `sol-${process.pid}-${Date.now() % 100_000}`;
     const onBus = (id: string) => log.filter((x) => x.busId === id);
+    // Serial over LAN into the same shell, over the server's LAN bus, while the guest runs.
+    const solUser = "admin";
+    const solPassword = "guest-Sol-Pass-1";
+    const solMarker = `sol-guest-${Math.random().toString(36).slice(2, 10)}`;
+    const solMissing = ["ipmitool", "python3"].filter((c) => spawnSync("which", [c]).status !== 0);
+    interface SolRun {
+      /** Each key of `echo <marker>`: ms until the guest's shell echoed it through SOL. */
+      echoMs: number[];
+      /** ms from CR to the marker's own line through SOL; -1: it never came. */
+      outputMs: number;
+      transcript: string;
+      second: { code: number | null; out: string };
+      deactivate: { code: number | null; out: string };
+    }
+    let sol: SolRun | undefined;
+    let solError: unknown;
 
     beforeAll(async () => {
       tdb = await createTestDatabase();
       server = await startServer({
         DATABASE_URL: tdb.url,
-        BUSES: "bt:qemu@127.0.0.1:0, kcs:qemu@127.0.0.1:0, ipmb:sim",
+        // lan: any free loopback UDP port (startServer's LAN_PORT=0), for SOL.
+        BUSES: "bt:qemu@127.0.0.1:0, kcs:qemu@127.0.0.1:0, ipmb:sim, lan",
         HOST_SERIAL: "qemu:127.0.0.1:0",
+        IPMI_ADMIN_PASSWORD: solPassword,
         QEMU_QMP: `unix:${qmp}`,
         LOG_LEVEL: "info",
       });
@@ -521,6 +620,10 @@ describe.skipIf(!guest)(
         }
       });
       closeTab = () => tab.close();
+      const typeOnTab = (text: string) =>
+        new Promise<void>((resolve) =>
+          tab.emit("claim", { takeOver: true }, () => tab.emit("input", text, () => resolve())),
+        );
       const port = (id: string) => {
         const m = new RegExp(
           `bus ${id}: QEMU guest, \\w+ \\(ipmi-bmc-extern, listening on 127\\.0\\.0\\.1:(\\d+), `,
@@ -528,25 +631,117 @@ describe.skipIf(!guest)(
         if (!m) throw new Error(`the server did not say where ${id} listens:\n${server.output()}`);
         return Number(m[1]);
       };
-      ({ vm, code, serial } = await runGuest(
+      const lan = await lanPort(server);
+      const ipmitool = (...args: string[]) => [
+        "ipmitool",
+        "-I",
+        "lanplus",
+        "-H",
+        "127.0.0.1",
+        "-p",
+        String(lan),
+        "-U",
+        solUser,
+        "-P",
+        solPassword,
+        ...args,
+      ];
+      // The guest waits (guest.hold, up to 90 s after its ipmitool steps) until its ttyS1
+      // shell exits: the `exit` typed below, once SOL is done with that shell.
+      let guestGone = false;
+      const guestRun = runGuest(
         {
           ports: [port("bt0"), port("kcs0")],
           qmp: `unix:${qmp}`,
           iface: "bt+kcs",
           events: true,
           serial: serialPort,
+          holdSerial: 90,
         },
         "BT+KCS",
         240_000,
-      ));
+      ).finally(() => {
+        guestGone = true;
+      });
+      const exerciseSol = async (): Promise<SolRun> => {
+        if (solMissing.length > 0) throw new Error(`${solMissing.join(", ")} not installed`);
+        // After the tab's line: the shell is at a prompt, its line editing set up.
+        await waitFor(
+          () => {
+            if (guestGone) throw new Error("the guest ended before its shell echoed the tab's marker");
+            return consoleText.split(/\r?\n/).some((l) => l.trim() === marker);
+          },
+          "the tab's marker echoed by the guest's shell",
+          200_000,
+        );
+        const holder = spawn("python3", ["-c", SOL_SCRIPT, ...ipmitool("sol", "activate"), solMarker], {
+          stdio: ["pipe", "pipe", "pipe"],
+        });
+        let said = "";
+        holder.stdout.on("data", (b: Buffer) => {
+          said += b.toString();
+        });
+        holder.stderr.on("data", (b: Buffer) => {
+          said += b.toString();
+        });
+        holder.stdin.on("error", () => {}); // EPIPE if it already ended
+        try {
+          const typed = await waitFor(
+            () => /^typed (\[.*\]) (\S+)$/m.exec(said) ?? undefined,
+            "SOL typing",
+            60_000,
+          );
+          // While it is active: a second console is refused, then another session ends the first.
+          const second = await run(ipmitool("sol", "activate"));
+          const deactivate = await run(ipmitool("sol", "deactivate"));
+          // ipmitool 1.8 does not leave on the BMC's "SOL deactivated" status (IPMI 2.0 table
+          // 15-3): it stays in its session until its user types `~.`, then deactivates in turn,
+          // and is told it already was (49h refused with 80h).
+          holder.stdin.write("quit\n");
+          const ended = await waitFor(
+            () => /^transcript (.*)$/m.exec(said) ?? undefined,
+            "ipmitool's end after ~.",
+            15_000,
+          );
+          return {
+            echoMs: JSON.parse(typed[1]!) as number[],
+            outputMs: Number(typed[2]),
+            transcript: JSON.parse(ended[1]!) as string,
+            second,
+            deactivate,
+          };
+        } catch (err) {
+          throw new Error(`${err instanceof Error ? err.message : String(err)}; SOL script said:\n${said}`);
+        } finally {
+          if (holder.exitCode === null) holder.kill("SIGKILL");
+        }
+      };
+      const solDone = exerciseSol()
+        .then(
+          (r) => {
+            sol = r;
+          },
+          (err: unknown) => {
+            solError = err;
+          },
+        )
+        // Done with the shell (or failed): let the guest power off.
+        .finally(() => (guestGone ? undefined : typeOnTab("exit\r")));
+      ({ vm, code, serial } = await guestRun);
+      await solDone;
       out = parseGuestOutput(serial);
-      // The log writer batches: wait for the guest's last exchanges (the bridged Get Message).
+      // The log writer batches: wait for the guest's last exchanges (the bridged Get Message)
+      // and SOL's (Deactivate Payload) when it got that far.
       log = await waitFor(async () => {
         const r = await rows(tdb);
-        return r.some((x) => x.busKind !== "ipmb" && x.netFn === 0x06 && x.cmd === 0x33 && x.cc === 0)
-          ? r
-          : undefined;
-      }, "the bridged answer's Get Message in the log");
+        const bridged = r.some(
+          (x) => x.busKind !== "ipmb" && x.netFn === 0x06 && x.cmd === 0x33 && x.cc === 0,
+        );
+        // Both Deactivate Payloads: the other session's and the first console's own.
+        const solLogged =
+          !sol || r.filter((x) => x.busId === "lan0" && x.netFn === 0x06 && x.cmd === 0x49).length >= 2;
+        return bridged && solLogged ? r : undefined;
+      }, "the bridged answer's Get Message and SOL's Deactivate Payload in the log");
     }, 300_000);
 
     afterAll(async () => {
@@ -566,10 +761,64 @@ describe.skipIf(!guest)(
         consoleText.split(/\r?\n/).map((l) => l.trim()),
         consoleText.slice(consoleText.indexOf("guest shell on ttyS1")),
       ).toContain(marker);
-      // And it is all in the history: the output, and the input with who typed it.
-      const input = await tdb.db.consoleChunk.findMany({ where: { direction: "in" } });
-      expect(input.map((c) => [c.source, c.text])).toEqual([["browser:admin", `echo ${marker}\r`]]);
+      // And it is all in the history: the output, and the input with who typed it (the tab's
+      // line, then the `exit` that let the guest power off; SOL's keys in between).
+      await expect
+        .poll(async () => {
+          const input = await tdb.db.consoleChunk.findMany({
+            where: { direction: "in", source: "browser:admin" },
+            orderBy: { id: "asc" },
+          });
+          return input.map((c) => c.text).join("");
+        })
+        .toBe(`echo ${marker}\rexit\r`);
+      expect(serial).toMatch(/the ttyS1 shell exited/);
     });
+
+    it.skipIf(solMissing.length > 0)(
+      `answers Serial over LAN from the guest's real shell: ipmitool sol activate types into it and reads its answer${solMissing.length > 0 ? ` (skipped: ${solMissing.join(", ")} not installed)` : ""}`,
+      async () => {
+        if (solError) throw solError;
+        const s = sol!;
+        const sorted = [...s.echoMs].sort((a, b) => a - b);
+        process.stdout.write(
+          `[qemu tests] SOL against the guest's shell: keystroke echo median ${sorted[Math.floor(sorted.length / 2)]} ms ` +
+            `(min ${sorted[0]}, max ${sorted[sorted.length - 1]}, ${sorted.length} keys); CR -> output line ${s.outputMs} ms\n`,
+        );
+        expect(s.transcript).toContain("[SOL Session operational.");
+        // The shell echoed each key, then printed the marker on a line of its own.
+        expect(s.echoMs).toHaveLength(`echo ${solMarker}`.length);
+        expect(s.outputMs, s.transcript).toBeGreaterThanOrEqual(0);
+        expect(
+          s.transcript.split(/\r?\n/).map((l) => l.trim()),
+          s.transcript,
+        ).toContain(solMarker);
+        // One console at a time (IPMI 2.0 section 24.3, Activate Payload 80h: already active).
+        expect(s.second.out).toContain("SOL payload already active on another session");
+        expect(s.deactivate.code, s.deactivate.out).toBe(0);
+        expect(server.output()).toMatch(/SOL of session \w+ deactivated by admin@127\.0\.0\.1:/);
+        // The first console, told by its `~.` to leave, found its payload deactivated already.
+        expect(s.transcript).toContain("[terminated ipmitool]");
+        expect(s.transcript).toContain("SOL payload already de-activated");
+        // The keys are in the console history as the SOL session's.
+        const input = await tdb.db.consoleChunk.findMany({
+          where: { direction: "in" },
+          orderBy: { id: "asc" },
+        });
+        const solInput = input.filter((c) => c.source?.startsWith("sol:admin@127.0.0.1:"));
+        expect(solInput.map((c) => c.text).join("")).toBe(`echo ${solMarker}\r`);
+        // On the LAN bus: Activate Payload (App 06h, 48h) accepted, then refused with 80h for
+        // the second console; Deactivate Payload (49h) from the third session accepted, then
+        // the first console's own on its way out refused with 80h (already deactivated).
+        const lanLog = onBus("lan0");
+        expect(lanLog.every((x) => x.busKind === "lan")).toBe(true);
+        const activates = lanLog.filter((x) => x.netFn === 0x06 && x.cmd === 0x48);
+        expect(activates.map((x) => x.cc)).toEqual([0x00, 0x80]);
+        expect(lanLog.filter((x) => x.netFn === 0x06 && x.cmd === 0x49).map((x) => x.cc)).toEqual([
+          0x00, 0x80,
+        ]);
+      },
+    );
 
     it("finds both interfaces, /dev/ipmi0 and /dev/ipmi1 on buses bt0 and kcs0, and ipmitool works on each", () => {
       expect(serial, serial).toMatch(/=== GUEST DONE ===/);
