@@ -7,6 +7,7 @@
  * reads the configuration; `sol deactivate` from another session ends it; `~.` quits.
  */
 import { spawn, spawnSync } from "node:child_process";
+import dgram from "node:dgram";
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../persistence/test-database";
@@ -17,10 +18,15 @@ const missing = ["ipmitool", "python3"].filter((c) => spawnSync("which", [c]).st
 const title = (name: string) =>
   missing.length > 0 ? `${name} (skipped: ${missing.join(", ")} not installed)` : name;
 
-/** Runs ipmitool sol activate in a pty: waits `settleMs`, types `keys`, waits, sends `~.`; answers what it printed. */
+/**
+ * Runs a SOL console (ipmitool sol activate, FreeIPMI's ipmiconsole) in a pty: waits until it
+ * says it is up, types the keys, waits for their echo, sends its escape (SOL_ESCAPE: ~. for
+ * ipmitool, &. for ipmiconsole); answers what it printed.
+ */
 const PTY_SCRIPT = `
 import os, pty, select, sys, time
 args = sys.argv[1:-2]; keys = sys.argv[-2].encode(); settle = float(sys.argv[-1])
+escape = os.environ.get("SOL_ESCAPE", "~.").encode()
 pid, fd = pty.fork()
 if pid == 0:
     os.execvp(args[0], args)
@@ -33,11 +39,11 @@ def pump(sec, until=None):
         if r:
             try: out += os.read(fd, 4096)
             except OSError: return
-        if until and until in out: return
-pump(settle, b"SOL Session operational")
+        if until and any(u in out for u in until): return
+pump(settle, [b"SOL Session operational", b"[SOL established]"])
 os.write(fd, keys)
-pump(settle, keys.split(b" ")[-1].strip() + b"\\r\\n")
-os.write(fd, b"~.")
+pump(settle, [keys.split(b" ")[-1].strip() + b"\\r\\n"])
+os.write(fd, escape)
 pump(settle)
 sys.stdout.write(out.decode(errors="replace"))
 `;
@@ -80,9 +86,55 @@ function ipmitool(...args: string[]): string[] {
   ];
 }
 
-function run(cmd: string[], timeoutMs = 20_000): Promise<{ code: number | null; out: string }> {
+/**
+ * FreeIPMI 1.6 refuses a host:port whose port is 32768 or more ("hostname invalid": it
+ * parses the port as a signed 16-bit number), and the kernel's ephemeral ports are above
+ * that: the LAN bus gets a free port below it.
+ */
+async function freeUdpPortBelow32768(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const candidate = 20_000 + Math.floor(Math.random() * 12_000);
+    const sock = dgram.createSocket("udp4");
+    const ok = await new Promise<boolean>((resolve) => {
+      sock.once("error", () => resolve(false));
+      sock.bind(candidate, "127.0.0.1", () => resolve(true));
+    });
+    await new Promise<void>((resolve) => sock.close(() => resolve()));
+    if (ok) return candidate;
+  }
+  throw new Error("no free UDP port below 32768 on 127.0.0.1");
+}
+
+/** FreeIPMI's SOL console: `host:port`, no configuration file of the machine's. */
+function ipmiconsole(suite: number, ...args: string[]): string[] {
+  const target = `127.0.0.1:${port}`;
+  return [
+    "ipmiconsole",
+    "-h",
+    target,
+    "--config-file",
+    "/dev/null",
+    "-u",
+    "admin",
+    "-p",
+    PASSWORD,
+    "-I",
+    String(suite),
+    ...args,
+  ];
+}
+const HAS_IPMICONSOLE = spawnSync("which", ["ipmiconsole"]).status === 0;
+
+function run(
+  cmd: string[],
+  timeoutMs = 20_000,
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
-    const child = spawn(cmd[0]!, cmd.slice(1), { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(cmd[0]!, cmd.slice(1), {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, ...env },
+    });
     let out = "";
     child.stdout.on("data", (b: Buffer) => {
       out += b.toString();
@@ -103,6 +155,7 @@ describe.skipIf(missing.length > 0)(title("Serial over LAN with ipmitool"), () =
     tdb = await createTestDatabase();
     server = await startServer({
       DATABASE_URL: tdb.url,
+      LAN_PORT: String(await freeUdpPortBelow32768()),
       HOST_SERIAL: "qemu:127.0.0.1:0",
       IPMI_ADMIN_PASSWORD: PASSWORD,
       LOG_LEVEL: "info",
@@ -178,4 +231,56 @@ describe.skipIf(missing.length > 0)(title("Serial over LAN with ipmitool"), () =
       first.kill("SIGKILL");
     }
   }, 40_000);
+  it.skipIf(!HAS_IPMICONSOLE)(
+    "works with FreeIPMI's ipmiconsole on cipher suites 3 and 17: keys reach the host, &. ends it",
+    async () => {
+      for (const suite of [3, 17]) {
+        const marker = `ic${suite}-${process.pid % 10_000}`;
+        const { out } = await run(
+          ["python3", "-c", PTY_SCRIPT, ...ipmiconsole(suite), `echo ${marker}\r`, "4"],
+          30_000,
+          { SOL_ESCAPE: "&." },
+        );
+        expect(out, `suite ${suite}`).toContain("[SOL established]");
+        expect(out.split(/\r?\n/).map((l) => l.trim())).toContain(marker);
+        expect(out).toContain("[closing the connection]");
+      }
+    },
+    70_000,
+  );
+
+  it.skipIf(!HAS_IPMICONSOLE)(
+    "lets ipmiconsole take SOL over from ipmitool, unless told --dont-steal ('SOL in use')",
+    async () => {
+      const holder = spawn("python3", ["-c", HOLD_SCRIPT, ...ipmitool("sol", "activate")], {
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let held = "";
+      holder.stdout.on("data", (b: Buffer) => {
+        held += b.toString();
+      });
+      try {
+        await expect.poll(() => held, { timeout: 10_000 }).toContain("operational");
+        const polite = await run(ipmiconsole(17, "--dont-steal"), 20_000);
+        expect(polite.out).toContain("SOL in use");
+        // Without --dont-steal it deactivates the holder's instance (Deactivate Payload) and activates its own.
+        const before = server.output().length;
+        const { out } = await run(
+          ["python3", "-c", PTY_SCRIPT, ...ipmiconsole(17), "echo stolen\r", "4"],
+          30_000,
+          {
+            SOL_ESCAPE: "&.",
+          },
+        );
+        expect(out).toContain("[SOL established]");
+        expect(out.split(/\r?\n/).map((l) => l.trim())).toContain("stolen");
+        expect(server.output().slice(before)).toMatch(
+          /SOL of session \w+ deactivated by admin@127\.0\.0\.1:/,
+        );
+      } finally {
+        holder.kill("SIGKILL");
+      }
+    },
+    70_000,
+  );
 });
