@@ -112,6 +112,8 @@ const envSchema = z.object({
   RETENTION_DAYS: z.coerce.number().int().positive().optional(),
   /** Keep at most this many exchanges in the log (the newest); unset keeps everything. */
   RETENTION_ROWS: z.coerce.number().int().positive().optional(),
+  /** Exchanges the log writer keeps while the database refuses writes; past it new ones are dropped and counted. */
+  LOG_BUFFER_RECORDS: z.coerce.number().int().min(1).max(10_000_000).default(100_000),
 });
 
 /** The configuration: BT_TRANSPORT folded into HOST_TRANSPORT, the bus list parsed into `buses`. */

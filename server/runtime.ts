@@ -25,13 +25,19 @@ import { lanServices } from "./control/lan-admin";
 import { RuleEngine } from "./control/rule-engine";
 import { ruleInterceptor } from "./control/rule-interceptor";
 import type { Logger } from "./logger";
-import { type Database, databaseFilePath, openDatabase } from "./persistence/database";
+import {
+  type Database,
+  databaseFilePath,
+  MAIN_THREAD_BUSY_TIMEOUT_MS,
+  openDatabase,
+} from "./persistence/database";
 import { loadHandlerStates, saveHandlerState } from "./persistence/handler-state-store";
 import { Router } from "./router/router";
 import type { Bus } from "./router/types";
 import type { ServerServices } from "./services";
 import { exportExchanges } from "./traffic/export";
 import { exchangesPage, maxExchangeId } from "./traffic/history";
+import { watchDatabaseFile } from "./traffic/log-file-watch";
 import { ExchangeLogWriter } from "./traffic/log-writer";
 import { TrafficRates } from "./traffic/rates";
 import { exchangeLogInfo, LogRetention } from "./traffic/retention";
@@ -74,7 +80,7 @@ export async function createRuntime(
   options: RuntimeOptions = {},
 ): Promise<Runtime> {
   const startedAt = Date.now();
-  const db = await openDatabase(config.DATABASE_URL);
+  const db = await openDatabase(config.DATABASE_URL, { busyTimeoutMs: MAIN_THREAD_BUSY_TIMEOUT_MS });
   const router = new Router({
     defaultTimeoutMs: config.HANDLER_TIMEOUT_MS,
     lastExchangeId: await maxExchangeId(db),
@@ -167,9 +173,15 @@ export async function createRuntime(
     runner: new WorkerStatementRunner(config.DATABASE_URL),
     onError: (err) =>
       log.error(`log writer: ${err instanceof Error ? err.message : String(err)} (will retry)`),
+    maxBuffered: config.LOG_BUFFER_RECORDS,
+    onWarning: (message) => log.warn(`log writer: ${message}`),
   });
   router.onExchange((x) => writer.write(x));
   const databaseFile = databaseFilePath(config.DATABASE_URL);
+  const stopWatchingFile = watchDatabaseFile(databaseFile, (reason) => {
+    if (reason) log.error(`log writer: ${reason}`);
+    writer.setFault(reason);
+  });
   // RETENTION_DAYS / RETENTION_ROWS: pruned at start and every minute, in small steps (retention.ts).
   const retention = new LogRetention(db, {
     days: config.RETENTION_DAYS ?? null,
@@ -208,9 +220,15 @@ export async function createRuntime(
   const services: ServerServices = {
     async health(): Promise<HealthResponse> {
       const writerStats = writer.stats();
-      const { sizeBytes, oldestId, oldestReceivedAt } = await exchangeLogInfo(db, databaseFile);
+      const writerStatus = writer.status();
+      // Degraded files and locks must not make health fail: it is what says so.
+      const { sizeBytes, oldestId, oldestReceivedAt } = await exchangeLogInfo(db, databaseFile).catch(() => ({
+        sizeBytes: null,
+        oldestId: null,
+        oldestReceivedAt: null,
+      }));
       return {
-        status: writerStats.failedBatches > 0 && writerStats.pending > 0 ? "degraded" : "ok",
+        status: writerStatus.status,
         version: packageJson.version,
         uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
         database: databaseFilePath(config.DATABASE_URL),
@@ -220,7 +238,7 @@ export async function createRuntime(
           persisted: writerStats.written,
           pendingWrites: writerStats.pending,
         },
-        log: { sizeBytes, oldestId, oldestReceivedAt, retention: retention.stats() },
+        log: { sizeBytes, oldestId, oldestReceivedAt, retention: retention.stats(), writer: writerStatus },
         console: { host: hostConsole.stream.hostState, description: hostConsole.description() },
       };
     },
@@ -340,6 +358,7 @@ export async function createRuntime(
         await rules.close();
         auth.close();
         await retention.stop();
+        stopWatchingFile();
         await writer.close();
         // The BMC's timer stops and its writes (SEL, settings) reach the database.
         await bmc.stop();

@@ -1,5 +1,6 @@
 import type { ReactNode } from "react";
 import { HeldBanner } from "@/components/held/HeldIndicator";
+import { LogBanner } from "@/components/layout/LogBanner";
 import { TopNav } from "@/components/layout/TopNav";
 import { LiveProvider } from "@/components/live/LiveProvider";
 
@@ -9,6 +10,7 @@ export default function ConsoleLayout({ children }: { children: ReactNode }) {
     <LiveProvider>
       <TopNav />
       <HeldBanner />
+      <LogBanner />
       <main className="main">{children}</main>
     </LiveProvider>
   );

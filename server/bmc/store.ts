@@ -14,6 +14,7 @@
  * first left, like a restart on the same database).
  */
 import type { Logger } from "../logger";
+import { retryWhileBusy } from "../persistence/busy-retry";
 import type { Database } from "../persistence/database";
 import type { SelEntry } from "./sel";
 import type { ThresholdOverride } from "./sensors";
@@ -207,7 +208,16 @@ export class PrismaBmcStore implements BmcStore {
   }
 
   private enqueue(what: string, op: () => Promise<unknown>): void {
-    this.tail = this.tail.then(op).then(
+    // A lock held by another process is waited out (writes stay in order behind it); the
+    // first refusal is logged so a stuck lock is visible.
+    const run = () =>
+      retryWhileBusy(op, {
+        onBusy: (attempt) => {
+          if (attempt === 1)
+            this.log?.warn(`bmc store: ${what}: the database is locked by another connection; retrying`);
+        },
+      });
+    this.tail = this.tail.then(run).then(
       () => undefined,
       (err: unknown) => {
         this.failed++;

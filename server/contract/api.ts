@@ -90,6 +90,24 @@ export interface ExchangeLogHealth {
   oldestReceivedAt: number | null;
   /** RETENTION_DAYS / RETENTION_ROWS (null: no limit) and the exchanges pruned since start. */
   retention: { days: number | null; rows: number | null; pruned: number };
+  /** Whether exchanges are being written; absent from servers older than this field. */
+  writer?: ExchangeLogWriterHealth;
+}
+
+/** The log writer's state: degraded while the database refuses writes or its file is gone. */
+export interface ExchangeLogWriterHealth {
+  status: "ok" | "degraded";
+  /** Why degraded (the database's error, or the file deleted); null when ok. */
+  reason: string | null;
+  /** When it became degraded, ms since the epoch; null when ok. */
+  degradedSince: number | null;
+  /** Exchanges waiting to be written, and the most that wait before new ones are dropped. */
+  buffered: number;
+  bufferLimit: number;
+  /** Exchanges dropped since start because the buffer was full: they are not in the log. */
+  dropped: number;
+  /** The newest run of dropped exchange ids; null when none was dropped. */
+  lastDropped: { firstId: number; lastId: number; count: number } | null;
 }
 
 export interface HandlersResponse {

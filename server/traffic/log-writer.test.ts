@@ -9,6 +9,7 @@ import {
   insertExchanges,
   isRecordError,
   MAX_ROWS_PER_STATEMENT,
+  type StatementRunner,
 } from "./log-writer";
 import { makeExchange, makeExchanges } from "./test-exchanges";
 
@@ -269,7 +270,14 @@ describe("ExchangeLogWriter", () => {
   it("flush() with nothing buffered resolves at once", async () => {
     const writer = newWriter();
     await writer.flush();
-    expect(writer.stats()).toEqual({ written: 0, pending: 0, batches: 0, failedBatches: 0, rejected: 0 });
+    expect(writer.stats()).toEqual({
+      written: 0,
+      pending: 0,
+      batches: 0,
+      failedBatches: 0,
+      rejected: 0,
+      dropped: 0,
+    });
     await writer.close();
   });
 });
@@ -313,5 +321,161 @@ describe("insertExchanges", () => {
     await expect(insertExchanges(t.db, makeExchanges(1, MAX_ROWS_PER_STATEMENT + 1))).rejects.toThrow(
       RangeError,
     );
+  });
+});
+
+/**
+ * A runner that fails every statement with `fault` while it is set (disk full, locked,
+ * read-only as the database would say it) and otherwise commits, remembering the ids.
+ */
+class FaultyRunner implements StatementRunner {
+  fault: string | null = null;
+  readonly committed: number[] = [];
+  attempts = 0;
+
+  async run(rowsJson: string): Promise<void> {
+    this.attempts++;
+    if (this.fault !== null) throw new Error(this.fault);
+    for (const row of JSON.parse(rowsJson) as unknown[][]) this.committed.push(row[0] as number);
+  }
+}
+
+describe("ExchangeLogWriter when the database refuses writes", () => {
+  const noDb = {} as Database;
+  let runner: FaultyRunner;
+  let warnings: string[];
+  let clock: number;
+  const newWriter = (options: ConstructorParameters<typeof ExchangeLogWriter>[1] = {}) =>
+    new ExchangeLogWriter(noDb, {
+      runner,
+      flushIntervalMs: 1,
+      retryDelayMs: 1,
+      maxRetryDelayMs: 4,
+      onError: () => {},
+      onWarning: (m) => warnings.push(m),
+      now: () => clock,
+      ...options,
+    });
+  beforeEach(() => {
+    runner = new FaultyRunner();
+    warnings = [];
+    clock = 1_000_000;
+  });
+
+  it("is degraded with the reason while statements fail, and back to ok with the buffer drained in order", async () => {
+    const writer = newWriter({ maxBatch: 4 });
+    expect(writer.status()).toMatchObject({ status: "ok", reason: null, buffered: 0, dropped: 0 });
+    runner.fault = "SQLITE_FULL: database or disk is full";
+    for (const x of makeExchanges(1, 10)) writer.write(x);
+    await vi.waitFor(() => expect(runner.attempts).toBeGreaterThanOrEqual(3));
+    expect(writer.status()).toEqual({
+      status: "degraded",
+      reason: "SQLITE_FULL: database or disk is full",
+      degradedSince: 1_000_000,
+      buffered: 10,
+      bufferLimit: 100_000,
+      dropped: 0,
+      lastDropped: null,
+    });
+    // records keep coming while it is degraded; they queue behind
+    for (const x of makeExchanges(11, 15)) writer.write(x);
+    expect(writer.status().buffered).toBe(15);
+    expect(runner.committed).toEqual([]);
+
+    clock += 2500;
+    runner.fault = null;
+    await writer.flush();
+    expect(runner.committed).toEqual(range(1, 15));
+    expect(writer.status()).toMatchObject({ status: "ok", reason: null, degradedSince: null, buffered: 0 });
+    expect(warnings).toEqual(["back to ok after 2.5 s degraded; nothing was lost"]);
+    await writer.close();
+  });
+
+  it("bounds the buffer: past it the newest are dropped, counted and warned of once per run", async () => {
+    const writer = newWriter({ maxBatch: 4, maxBuffered: 10 });
+    runner.fault = "database is locked";
+    for (const x of makeExchanges(1, 25)) writer.write(x);
+    expect(writer.status()).toMatchObject({
+      buffered: 10,
+      bufferLimit: 10,
+      dropped: 15,
+      lastDropped: { firstId: 11, lastId: 25, count: 15 },
+    });
+    expect(writer.stats()).toMatchObject({ dropped: 15, pending: 10 });
+    await vi.waitFor(() => expect(writer.status().status).toBe("degraded"));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/buffer full \(10 records waiting.*dropping new exchanges from id 11/);
+
+    runner.fault = null;
+    await writer.flush();
+    // what was kept is one unbroken run from the fault on, in order
+    expect(runner.committed).toEqual(range(1, 10));
+    expect(warnings[1]).toMatch(
+      /back to ok after .* s degraded; 15 exchanges were dropped .* the last run ids 11-25/,
+    );
+    // the loss stays reported after recovery; new records are written again
+    for (const x of makeExchanges(26, 30)) writer.write(x);
+    await writer.flush();
+    expect(runner.committed).toEqual([...range(1, 10), ...range(26, 30)]);
+    expect(writer.status()).toMatchObject({ status: "ok", dropped: 15, buffered: 0 });
+    await writer.close();
+  });
+
+  it("a second fault starts a new dropped run", async () => {
+    const writer = newWriter({ maxBatch: 2, maxBuffered: 2 });
+    runner.fault = "disk I/O error";
+    for (const x of makeExchanges(1, 4)) writer.write(x);
+    runner.fault = null;
+    await writer.flush();
+    runner.fault = "disk I/O error";
+    for (const x of makeExchanges(5, 9)) writer.write(x);
+    expect(writer.status()).toMatchObject({ dropped: 5, lastDropped: { firstId: 7, lastId: 9, count: 3 } });
+    runner.fault = null;
+    await writer.flush();
+    expect(runner.committed).toEqual([1, 2, 5, 6]);
+    await writer.close();
+  });
+
+  it("a statement that hangs (database locked: the driver's busy wait) makes it degraded before it fails", async () => {
+    let release = () => {};
+    const hanging: StatementRunner = {
+      run: () =>
+        new Promise<void>((resolve) => {
+          release = resolve;
+        }),
+    };
+    const writer = newWriter({ runner: hanging, stallMs: 1000 });
+    writer.write(makeExchange(1));
+    await vi.waitFor(() => expect(writer.stats().batches + writer.stats().pending).toBe(1));
+    const flushed = writer.flush();
+    clock += 999;
+    expect(writer.status()).toMatchObject({ status: "ok" });
+    clock += 1500;
+    expect(writer.status()).toMatchObject({
+      status: "degraded",
+      reason: "a statement has waited 2.5 s (database locked or slow)",
+      buffered: 1,
+    });
+    release();
+    await flushed;
+    expect(writer.status()).toMatchObject({ status: "ok", reason: null, buffered: 0 });
+    await writer.close();
+  });
+
+  it("a fault reported by its owner makes it degraded though writes succeed", async () => {
+    const writer = newWriter();
+    writer.setFault("the database file was deleted");
+    writer.write(makeExchange(1));
+    await writer.flush();
+    expect(runner.committed).toEqual([1]);
+    expect(writer.status()).toMatchObject({
+      status: "degraded",
+      reason: "the database file was deleted",
+      degradedSince: 1_000_000,
+    });
+    writer.setFault(null);
+    expect(writer.status()).toMatchObject({ status: "ok", reason: null });
+    expect(warnings).toEqual(["back to ok after 0.0 s degraded; nothing was lost"]);
+    await writer.close();
   });
 });

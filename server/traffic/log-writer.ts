@@ -14,7 +14,14 @@
  *   behind it;
  * - a statement that fails because of a record (a constraint such as a duplicate id)
  *   is split in halves until the record is alone; that one record is reported as an
- *   `ExchangeRejectedError` and dropped (no retry can store it), the rest are written.
+ *   `ExchangeRejectedError` and dropped (no retry can store it), the rest are written;
+ * - the buffer is bounded (`maxBuffered`, default 100,000 records): while the database
+ *   refuses writes (disk full, locked, read-only) the router goes on and its records
+ *   queue; past the bound the NEWEST are dropped, counted and told to `onWarning`, so
+ *   what is kept is one unbroken run of ids from the fault on, written in order once
+ *   the database takes writes again, and the loss is one id range per fault;
+ * - `status()` says ok or degraded (a failing statement, or a fault the owner reports
+ *   with `setFault`, such as the database file deleted under us) with the reason.
  */
 import type { Exchange } from "../contract/exchange";
 import { toHex } from "../ipmi/hex";
@@ -35,7 +42,18 @@ export const MAX_ROWS_PER_STATEMENT = 2000;
 
 export const DEFAULT_MAX_BATCH = 500;
 export const DEFAULT_FLUSH_INTERVAL_MS = 5;
+/**
+ * Records kept while the database refuses writes. A record is well under 1 KB in memory,
+ * so this stays below ~100 MB; it holds about 10-20 s of flat-out simulated traffic and
+ * hours at the default rates.
+ */
+export const DEFAULT_MAX_BUFFERED = 100_000;
 const DEFAULT_RETRY_DELAY_MS = 50;
+/**
+ * A statement running longer than this makes the log degraded before it fails: a locked
+ * database holds each statement for the driver's busy timeout (5 s) before SQLITE_BUSY.
+ */
+const DEFAULT_STALL_MS = 1000;
 const DEFAULT_MAX_RETRY_DELAY_MS = 2000;
 /** How often close() tries to write what is left before it gives up. */
 const CLOSE_ATTEMPTS = 3;
@@ -181,8 +199,16 @@ export interface ExchangeLogWriterOptions {
   retryDelayMs?: number;
   /** Cap of the retry delay. Default 2000 ms. */
   maxRetryDelayMs?: number;
+  /** Most records buffered; past it new records are dropped and counted. Default DEFAULT_MAX_BUFFERED. */
+  maxBuffered?: number;
   /** Told of every failed statement and of every dropped record (ExchangeRejectedError). */
   onError?(err: unknown): void;
+  /** Told when records start being dropped (buffer full) and when the log is back to ok. */
+  onWarning?(message: string): void;
+  /** A statement in flight longer than this makes the log degraded. Default 1000 ms. */
+  stallMs?: number;
+  /** The clock for `degradedSince` and stalls (tests). */
+  now?(): number;
   /** Where statements run; default this thread's Prisma client. */
   runner?: StatementRunner;
 }
@@ -198,6 +224,24 @@ export interface ExchangeLogWriterStats {
   failedBatches: number;
   /** Records dropped because the database refused them on their own (see ExchangeRejectedError). */
   rejected: number;
+  /** Records dropped because the buffer was full (maxBuffered). */
+  dropped: number;
+}
+
+/** Whether the log is being written, for /api/health and the dashboard. */
+export interface ExchangeLogStatus {
+  status: "ok" | "degraded";
+  /** Why degraded: the last failed statement's error or the reported fault; null when ok. */
+  reason: string | null;
+  /** When it became degraded (ms since the epoch); null when ok. */
+  degradedSince: number | null;
+  /** Records waiting to be written. */
+  buffered: number;
+  bufferLimit: number;
+  /** Records dropped (buffer full) since start; they are not in the log. */
+  dropped: number;
+  /** The ids of the newest run of dropped records; null when none was dropped. */
+  lastDropped: { firstId: number; lastId: number; count: number } | null;
 }
 
 interface Waiter {
@@ -227,6 +271,23 @@ export class ExchangeLogWriter {
   private batches = 0;
   private failedBatches = 0;
   private rejected = 0;
+  private dropped = 0;
+  private lastDropped: { firstId: number; lastId: number; count: number } | null = null;
+  /** Set while records are being dropped; cleared by the next record buffered. */
+  private dropping = false;
+  private readonly maxBuffered: number;
+  private readonly onWarning: (message: string) => void;
+  private readonly now: () => number;
+  /** The last failed statement's error while `failures` > 0. */
+  private lastError: string | null = null;
+  /** A fault reported by the owner (setFault), independent of statements. */
+  private fault: string | null = null;
+  private degradedSince: number | null = null;
+  /** Dropped since the log became degraded, for the recovery message. */
+  private droppedThisFault = 0;
+  /** When the statement in flight started; null when none is. */
+  private statementSince: number | null = null;
+  private readonly stallMs: number;
 
   private waiters: Waiter[] = [];
   private draining: Promise<void> | null = null;
@@ -252,6 +313,13 @@ export class ExchangeLogWriter {
     this.retryDelayMs = Math.max(1, options.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS);
     this.maxRetryDelayMs = Math.max(this.retryDelayMs, options.maxRetryDelayMs ?? DEFAULT_MAX_RETRY_DELAY_MS);
     this.onError = options.onError ?? ((err) => console.error("exchange log:", err));
+    const maxBuffered = options.maxBuffered ?? DEFAULT_MAX_BUFFERED;
+    if (!Number.isInteger(maxBuffered) || maxBuffered < 1)
+      throw new RangeError("maxBuffered must be a positive integer");
+    this.maxBuffered = maxBuffered;
+    this.onWarning = options.onWarning ?? ((message) => console.warn(`exchange log: ${message}`));
+    this.now = options.now ?? Date.now;
+    this.stallMs = Math.max(1, options.stallMs ?? DEFAULT_STALL_MS);
   }
 
   /**
@@ -260,6 +328,11 @@ export class ExchangeLogWriter {
    * close() records are still buffered but only an explicit flush() writes them.
    */
   write(x: Exchange): void {
+    if (this.pendingCount() >= this.maxBuffered) {
+      this.drop(x);
+      return;
+    }
+    this.dropping = false;
     this.items.push(x);
     this.enqueued++;
     if (this.draining === null) this.schedule();
@@ -310,7 +383,82 @@ export class ExchangeLogWriter {
       batches: this.batches,
       failedBatches: this.failedBatches,
       rejected: this.rejected,
+      dropped: this.dropped,
     };
+  }
+
+  status(): ExchangeLogStatus {
+    const now = this.now();
+    const stalled =
+      this.statementSince !== null && now - this.statementSince >= this.stallMs
+        ? `a statement has waited ${((now - this.statementSince) / 1000).toFixed(1)} s (database locked or slow)`
+        : null;
+    const reason = this.fault ?? (this.failures > 0 ? this.lastError : null) ?? stalled;
+    return {
+      status: reason === null ? "ok" : "degraded",
+      reason,
+      degradedSince: reason === null ? null : (this.degradedSince ?? this.statementSince),
+      buffered: this.pendingCount(),
+      bufferLimit: this.maxBuffered,
+      dropped: this.dropped,
+      lastDropped: this.lastDropped === null ? null : { ...this.lastDropped },
+    };
+  }
+
+  /**
+   * Reports (or, with null, clears) a fault the writer cannot see in its statements,
+   * such as the database file deleted under the open connection: writes still succeed
+   * but will not survive a restart. The log is degraded while it is set.
+   */
+  setFault(reason: string | null): void {
+    if (reason === this.fault) return;
+    this.fault = reason;
+    this.updateDegraded();
+  }
+
+  private drop(x: Exchange): void {
+    this.dropped++;
+    this.droppedThisFault++;
+    if (!this.dropping || this.lastDropped === null) {
+      this.dropping = true;
+      this.lastDropped = { firstId: x.id, lastId: x.id, count: 1 };
+      this.warn(
+        `buffer full (${this.maxBuffered} records waiting: ${this.lastError ?? this.fault ?? "the database is slow"}): ` +
+          `dropping new exchanges from id ${x.id} until the database takes writes again`,
+      );
+      return;
+    }
+    this.lastDropped.lastId = x.id;
+    this.lastDropped.count++;
+  }
+
+  /** Keeps degradedSince and tells onWarning when the log is back to ok. */
+  private updateDegraded(): void {
+    const degraded = this.fault !== null || this.failures > 0;
+    if (degraded) {
+      this.degradedSince ??= this.now();
+      return;
+    }
+    if (this.degradedSince === null) return;
+    const seconds = ((this.now() - this.degradedSince) / 1000).toFixed(1);
+    const lost =
+      this.droppedThisFault > 0
+        ? `${this.droppedThisFault} exchanges were dropped (buffer full) and are not in the log` +
+          (this.lastDropped
+            ? `, the last run ids ${this.lastDropped.firstId}-${this.lastDropped.lastId}`
+            : "")
+        : "nothing was lost";
+    this.degradedSince = null;
+    this.droppedThisFault = 0;
+    this.warn(`back to ok after ${seconds} s degraded; ${lost}`);
+  }
+
+  private warn(message: string): void {
+    try {
+      this.onWarning(message);
+    } catch {
+      // a failing warning handler must not stop the writer
+    }
   }
 
   private pendingCount(): number {
@@ -375,6 +523,7 @@ export class ExchangeLogWriter {
         first = false;
         const n = Math.min(this.limit, this.pendingCount());
         const batch = this.items.slice(this.head, this.head + n);
+        this.statementSince = this.now();
         try {
           await insertWith(this.runner, batch);
         } catch (err) {
@@ -393,11 +542,19 @@ export class ExchangeLogWriter {
             continue;
           }
           this.failures++;
+          this.lastError = errorMessage(err);
+          this.updateDegraded();
           this.report(err);
           this.failWaiters(err);
           return;
+        } finally {
+          this.statementSince = null;
         }
-        this.failures = 0;
+        if (this.failures > 0) {
+          this.failures = 0;
+          this.lastError = null;
+          this.updateDegraded();
+        }
         this.written += n;
         this.batches++;
         this.advance(n);
@@ -406,6 +563,8 @@ export class ExchangeLogWriter {
     } catch (err) {
       // A bug here must not leave flush() hanging.
       this.failures++;
+      this.lastError = errorMessage(err);
+      this.updateDegraded();
       this.report(err);
       this.failWaiters(err);
     }
