@@ -176,9 +176,15 @@ export function isRecordError(err: unknown): boolean {
   const meta = (
     err as { meta?: { driverAdapterError?: { cause?: { originalCode?: unknown; kind?: unknown } } } }
   )?.meta;
-  const cause = meta?.driverAdapterError?.cause;
-  if (typeof cause?.originalCode === "string" && RECORD_ERROR_CODES.test(cause.originalCode)) return true;
-  if (typeof cause?.kind === "string" && /ConstraintViolation$/.test(cause.kind)) return true;
+  // Through PrismaClient the adapter's error is in meta; straight from the adapter (the
+  // writer's worker) it is the error itself, its SQLite code in `cause`.
+  for (const cause of [
+    meta?.driverAdapterError?.cause,
+    (err as { cause?: { originalCode?: unknown; kind?: unknown } })?.cause,
+  ]) {
+    if (typeof cause?.originalCode === "string" && RECORD_ERROR_CODES.test(cause.originalCode)) return true;
+    if (typeof cause?.kind === "string" && /ConstraintViolation$/.test(cause.kind)) return true;
+  }
   // better-sqlite3's own error, should an adapter pass it through unwrapped
   const code = (err as { code?: unknown })?.code;
   return typeof code === "string" && RECORD_ERROR_CODES.test(code);
