@@ -7,8 +7,8 @@
  * server (dist/server.mjs) on a temporary database with every exchange logged, as it
  * runs in production; the rows are counted after the run. Besides requests/s it reads
  * each BMC process's CPU time per 1,000 requests (/proc), which a busy machine disturbs
- * less. Loopback only. One run, same machine: compare ratios, not absolutes. Writes
- * bench/results/lan-<time>.json too.
+ * less. Loopback only. One run, same machine: compare ratios, not absolutes. Section "lan"
+ * of `npm run bench`; `tsx bench/lan.bench.ts` runs it alone.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import dgram from "node:dgram";
@@ -16,9 +16,9 @@ import { existsSync, readFileSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { lanPort, startServer } from "../server/integration/server-process";
 import { createTestDatabase } from "../server/persistence/test-database";
+import { against, type BenchRow, type BenchSection, formatTable } from "./report";
 
 const PER_SESSION = Number(process.env.BENCH_LAN_REQUESTS ?? 4000);
 const PARALLEL = 8;
@@ -27,7 +27,6 @@ const PASSWORD = "bench-lan-pw";
 /** ipmi_sim has no cipher suite 17 (it answers "invalid authentication algorithm"); 3 both sides. */
 const CIPHER = "3";
 const TARGET = 1.0;
-const RESULTS = fileURLToPath(new URL("./results/", import.meta.url));
 
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 
@@ -302,7 +301,7 @@ async function ours(files: { warm: string; main: string }): Promise<OursResult> 
   return result;
 }
 
-async function main() {
+async function measureLan(): Promise<BenchRow[]> {
   console.log(
     `bench (LAN): ipmitool -I lanplus -C ${CIPHER}, ${fmt(PER_SESSION)} x "raw 0x06 0x01" per session through exec` +
       ` (BENCH_LAN_REQUESTS to change); ${os.cpus().length} cores, one run`,
@@ -345,80 +344,65 @@ async function main() {
       ipmiSimCpuMsPer1000: s?.cpuMsPer1000 ?? null,
     };
   });
-  const num = (n: number | null, digits = 0) =>
-    n === null ? "n/a" : digits === 0 ? fmt(n) : n.toFixed(digits);
-  const table: string[][] = [
-    [
-      "workload",
-      "ours req/s",
-      "ipmi_sim req/s",
-      "ours/ipmi_sim",
-      `target >= ${TARGET.toFixed(1)}x`,
-      "CPU ms/1000 req: ours",
-      "ipmi_sim",
-    ],
-    ...rows.map((r) => [
-      r.workload,
-      num(r.oursReqPerSec),
-      num(r.ipmiSimReqPerSec),
-      r.ratio === null ? "n/a" : `${r.ratio.toFixed(2)}x`,
-      r.targetMet === null ? "n/a" : r.targetMet ? "met" : "not met",
-      num(r.oursCpuMsPer1000, 1),
-      num(r.ipmiSimCpuMsPer1000, 1),
-    ]),
-  ];
-  const widths = table[0]!.map((_, c) => Math.max(...table.map((row) => row[c]!.length)));
-  for (const row of table)
-    console.log(
-      `  ${row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join("  ")}`,
-    );
   const load = os.loadavg()[0]!;
-  console.log(
-    `  load average (1 min) at the end: ${load.toFixed(2)} on ${os.cpus().length} cores${load > os.cpus().length ? ": a busy machine, req/s are low for both" : ""}`,
-  );
-  if (simNote) console.log(`  ${simNote}`);
-  if (us.error) console.log(`  ours: ${us.error}`);
-  else
-    console.log(
-      `  ours logged: ${fmt(us.routed ?? 0)} exchanges routed, ${fmt(us.persisted ?? 0)} persisted; ` +
-        `${fmt(us.lanRows ?? 0)} lan0 rows, of them Get Device ID answered 00h: ${fmt(us.getDeviceIdRows ?? 0)} ` +
-        `(${fmt(us.getDeviceIdSent)} sent)`,
-    );
-
-  await mkdir(RESULTS, { recursive: true });
-  const stamp = new Date().toISOString().replace(/[:.]/g, "-");
-  const file = path.join(RESULTS, `lan-${stamp}.json`);
-  await writeFile(
-    file,
-    `${JSON.stringify(
-      {
-        bench: "lan",
-        at: new Date().toISOString(),
-        machine: { cores: os.cpus().length, node: process.version, loadAverage1m: os.loadavg()[0] },
-        tools: {
-          ipmitool: debianVersion("ipmitool"),
-          openipmi: debianVersion("openipmi"),
-        },
-        cipherSuite: Number(CIPHER),
-        target: TARGET,
-        workloads: rows,
-        ours: { ...us, measured: undefined },
-        ipmiSimNote: simNote || null,
-      },
-      null,
-      2,
-    )}\n`,
-  );
-  console.log(`  wrote ${path.relative(process.cwd(), file)}`);
-
+  const notes = [
+    `ipmitool ${debianVersion("ipmitool")}, openipmi ${debianVersion("openipmi")}`,
+    simNote,
+    load > os.cpus().length
+      ? `load average ${load.toFixed(1)} on ${os.cpus().length} cores: req/s low for both`
+      : "",
+  ].filter(Boolean);
   const lost =
     us.error === null && ((us.getDeviceIdRows ?? 0) < us.getDeviceIdSent || us.persisted !== us.routed);
+  if (us.error !== null) throw new Error(`ours: ${us.error}`);
   if (lost)
-    console.error("LOST RECORDS: fewer Get Device ID rows than requests sent, or persisted != routed");
-  if (us.error !== null || lost) process.exit(1);
+    throw new Error(
+      `lost records: ${fmt(us.routed ?? 0)} routed, ${fmt(us.persisted ?? 0)} persisted, ` +
+        `${fmt(us.getDeviceIdRows ?? 0)} Get Device ID rows of ${fmt(us.getDeviceIdSent)} sent`,
+    );
+  const out: BenchRow[] = [];
+  for (const r of rows) {
+    if (r.oursReqPerSec === null) continue;
+    const row: BenchRow = {
+      name: `${r.workload}, ipmitool lanplus -C ${CIPHER}`,
+      value: r.oursReqPerSec,
+      unit: "req/s",
+      note: [
+        `CPU ms/1000 req: ours ${r.oursCpuMsPer1000?.toFixed(1) ?? "n/a"}, ipmi_sim ${r.ipmiSimCpuMsPer1000?.toFixed(1) ?? "n/a"}`,
+        ...notes,
+      ].join("; "),
+    };
+    out.push(
+      r.ipmiSimReqPerSec === null
+        ? row
+        : against(
+            row,
+            { name: "ipmi_sim, same workload", value: r.ipmiSimReqPerSec, unit: "req/s" },
+            {
+              target: {
+                text: `≥ ${TARGET.toFixed(1)}x ipmi_sim`,
+                met: r.oursReqPerSec / r.ipmiSimReqPerSec >= TARGET,
+              },
+            },
+          ),
+    );
+  }
+  out.push({
+    name: "exchanges logged",
+    value: us.persisted ?? 0,
+    unit: "rows",
+    note: `${fmt(us.routed ?? 0)} routed; ${fmt(us.getDeviceIdRows ?? 0)} Get Device ID rows answered 00h of ${fmt(us.getDeviceIdSent)} sent`,
+  });
+  return out;
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+export const section: BenchSection = {
+  id: "lan",
+  title: "LAN (ipmitool)",
+  run: measureLan,
+};
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const rows = await measureLan();
+  console.log(formatTable(rows.map((r) => ({ ...r, section: section.title }))));
+}

@@ -81,6 +81,20 @@ interface InFlight {
   note: string | null;
   /** Set by a delay or hold until it ends: the router's own timer for the handler is not running yet. */
   waiting: boolean;
+  /** process.hrtime.bigint() at dispatch, and the nanoseconds spent inside handle(): see routerTime(). */
+  readonly hrStart: bigint;
+  handlerNs: number;
+}
+
+/** How many of the latest exchanges routerTime() summarises: a fixed ring, nothing grows. */
+const TIMING_SAMPLES = 4096;
+
+/** The router's own time per exchange, in µs: percentiles over the latest TIMING_SAMPLES. */
+export interface RouterTiming {
+  samples: number;
+  p50Us: number;
+  p99Us: number;
+  maxUs: number;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -97,6 +111,8 @@ export class Router {
   private lastId: number;
   private routed = 0;
   private interceptor: Interceptor | undefined;
+  private readonly timingRing = new Float64Array(TIMING_SAMPLES);
+  private timed = 0;
 
   constructor(options: RouterOptions = {}) {
     this.defaultTimeoutMs = options.defaultTimeoutMs ?? 2000;
@@ -170,6 +186,21 @@ export class Router {
     return () => this.listeners.delete(listener);
   }
 
+  /**
+   * Time the router adds to an exchange: from the request reaching dispatch to the
+   * response handed to the bus's queue and the record given to every onExchange
+   * listener (the log writer's buffering included), minus the time inside the
+   * handler's handle() (for a promise, until it settles). Only exchanges no rule acted
+   * on, so a delay or hold does not count as routing time.
+   */
+  routerTime(): RouterTiming {
+    const n = Math.min(this.timed, TIMING_SAMPLES);
+    if (n === 0) return { samples: 0, p50Us: 0, p99Us: 0, maxUs: 0 };
+    const sorted = this.timingRing.slice(0, n).sort();
+    const at = (p: number) => sorted[Math.min(n - 1, Math.floor(p * n))]! / 1000;
+    return { samples: n, p50Us: at(0.5), p99Us: at(0.99), maxUs: sorted[n - 1]! / 1000 };
+  }
+
   stats(): { routed: number; inFlight: number; lastExchangeId: number } {
     return { routed: this.routed, inFlight: this.inFlight.size, lastExchangeId: this.lastId };
   }
@@ -219,6 +250,8 @@ export class Router {
       ruleId: null,
       note: null,
       waiting: false,
+      hrStart: process.hrtime.bigint(),
+      handlerNs: 0,
     };
     this.routed++;
 
@@ -383,10 +416,16 @@ export class Router {
     reg.requests++;
 
     let result: ReturnType<typeof reg.spec.handle>;
+    let h0 = 0n;
     try {
       const request = reg.spec.request.unpack(body);
       f.ctx = new RequestContext(entry.bus, netFn, req, body, request);
-      result = reg.spec.handle(f.ctx);
+      h0 = process.hrtime.bigint();
+      try {
+        result = reg.spec.handle(f.ctx);
+      } finally {
+        f.handlerNs = Number(process.hrtime.bigint() - h0);
+      }
     } catch (err) {
       const { cc, note } = failureFromError(err);
       this.answer(f, cc, EMPTY, "error", note);
@@ -403,8 +442,12 @@ export class Router {
       this.answer(f, FAILURE_CC.timeout, EMPTY, "timeout", `handler took longer than ${timeoutMs} ms`);
     }, timeoutMs);
     result.then(
-      (reply) => this.answerWithReply(f, reply),
+      (reply) => {
+        f.handlerNs = Number(process.hrtime.bigint() - h0);
+        this.answerWithReply(f, reply);
+      },
       (err: unknown) => {
+        f.handlerNs = Number(process.hrtime.bigint() - h0);
         const { cc, note } = failureFromError(err);
         this.answerOnce(f, cc, EMPTY, note);
       },
@@ -483,6 +526,10 @@ export class Router {
       note: joinNotes(note, deliveryNote),
       responseFrame,
     });
+    if (f.ruleId === null) {
+      this.timingRing[this.timed++ % TIMING_SAMPLES] =
+        Number(process.hrtime.bigint() - f.hrStart) - f.handlerNs;
+    }
   }
 
   /** Sends nothing; the host will time out. */
