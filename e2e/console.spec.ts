@@ -85,3 +85,57 @@ test("a viewer watches the console but cannot take the keyboard", async ({ page,
     await context.close();
   }
 });
+
+/** The nearest exchange rows before and after `row` in the table (DOM order is row order). */
+function exchangeNeighbours(row: Element): { before: boolean; after: boolean } {
+  const isExchange = (e: Element | null) => e?.getAttribute("data-testid") === "exchange-row";
+  let before: Element | null = row.previousElementSibling;
+  while (before !== null && !isExchange(before)) before = before.previousElementSibling;
+  let after: Element | null = row.nextElementSibling;
+  while (after !== null && !isExchange(after)) after = after.nextElementSibling;
+  return { before: before !== null, after: after !== null };
+}
+
+test("the Live page's console lane shows what the host prints among the exchanges, live and from a shared link", async ({
+  page,
+}) => {
+  const host = net.connect({ host: "127.0.0.1", port: await serialPort(page) });
+  await new Promise<void>((resolve) => host.once("connect", () => resolve()));
+  // Only the watchdog pats (one in 30 of the simulated host's requests): the table grows
+  // slowly, so the marker's row stays rendered (the table is virtualized) while it is checked.
+  const filter = `filter=${encodeURIComponent('cmd == "Reset Watchdog Timer"')}`;
+  try {
+    await page.goto(`/?${filter}`);
+    await expect(page.getByTestId("exchange-row").first()).toBeVisible();
+    const toggle = page.getByTestId("console-lane-toggle");
+    await expect(toggle).toHaveAttribute("aria-pressed", "false");
+    await toggle.click();
+    await expect(toggle).toHaveAttribute("aria-pressed", "true");
+    await expect(page).toHaveURL(/[?&]console=1/);
+
+    const marker = `lane-e2e-${Date.now()}`;
+    host.write(`[   42.000000] watchdog: ${marker}\r\n`);
+    const lane = page.locator('[data-testid="console-lane-row"]', { hasText: marker });
+    await expect(lane).toHaveCount(1);
+    await expect(lane).toHaveAttribute("data-direction", "out");
+    await expect(lane).toContainText("host printed");
+    // Between exchanges: the next watchdog pat comes after it.
+    await expect.poll(() => lane.evaluate(exchangeNeighbours)).toEqual({ before: true, after: true });
+
+    // j/k step over console lines: the cursor is always on an exchange.
+    await page.keyboard.press("k");
+    await expect(page.locator('[data-testid="exchange-row"][data-cursor="true"]')).toHaveCount(1);
+    await expect(page.locator('[data-testid="console-lane-row"][data-cursor]')).toHaveCount(0);
+
+    // A shared link keeps the lane; what was printed comes back from the console history.
+    await page.goto(`/?${filter}&console=1`);
+    await expect(toggle).toHaveAttribute("aria-pressed", "true");
+    await expect(page.locator('[data-testid="console-lane-row"]', { hasText: marker })).toHaveCount(1);
+
+    await toggle.click();
+    await expect(page.getByTestId("console-lane-row")).toHaveCount(0);
+    await expect(page).not.toHaveURL(/console=1/);
+  } finally {
+    host.destroy();
+  }
+});

@@ -74,6 +74,7 @@ async function main(): Promise<void> {
     startedAt: runtime.startedAt,
     control: runtime,
     rates: () => runtime.services.rates(),
+    consoleChunks: runtime.console.writer,
   });
   const consoleGateway = new ConsoleGateway({
     io,
@@ -81,6 +82,7 @@ async function main(): Promise<void> {
     description: () => runtime.console.description(),
     auth: runtime.auth,
     audit: runtime.audit,
+    log,
   });
 
   await new Promise<void>((resolve, reject) => {

@@ -3,8 +3,9 @@
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useCallback, useLayoutEffect, useRef } from "react";
 import type { ExchangeDto } from "@/server/contract/exchange";
+import { ConsoleLaneRow } from "./ConsoleLaneRow";
 import { ExchangeRow, SkippedRow } from "./ExchangeRow";
-import type { LiveRow } from "./state/exchanges";
+import type { TableRow } from "./state/consoleLane";
 
 /** Fixed heights (px), kept in step with globals.css (--row-h, --head-h). */
 export const ROW_HEIGHT = 24;
@@ -27,7 +28,8 @@ const COLUMNS = [
 ];
 
 interface ExchangeTableProps {
-  rows: readonly LiveRow[];
+  /** Exchanges, gap markers and, with the console lane on, console lines. */
+  rows: readonly TableRow[];
   /** Keep the newest row in view as rows arrive. */
   following: boolean;
   /** Scrolling up stops following; scrolling back to the bottom starts it again. */
@@ -131,19 +133,24 @@ export function ExchangeTable({
             const row = rows[item.index];
             if (row === undefined) return null;
             const top = item.start - HEADER_HEIGHT;
-            return row.kind === "exchange" ? (
-              <ExchangeRow
-                key={row.key}
-                exchange={row.exchange}
-                top={top}
-                selected={row.exchange.id === selectedId}
-                cursor={row.exchange.id === cursorId}
-                highlighted={highlight?.(row.exchange)}
-                onSelect={onSelect}
-              />
-            ) : (
-              <SkippedRow key={row.key} count={row.count} top={top} />
-            );
+            switch (row.kind) {
+              case "exchange":
+                return (
+                  <ExchangeRow
+                    key={row.key}
+                    exchange={row.exchange}
+                    top={top}
+                    selected={row.exchange.id === selectedId}
+                    cursor={row.exchange.id === cursorId}
+                    highlighted={highlight?.(row.exchange)}
+                    onSelect={onSelect}
+                  />
+                );
+              case "console":
+                return <ConsoleLaneRow key={row.key} line={row.line} top={top} />;
+              default:
+                return <SkippedRow key={row.key} count={row.count} top={top} />;
+            }
           })}
         </tbody>
       </table>

@@ -36,6 +36,9 @@ interface LiveToolbarProps {
   onJumpToLatest: () => void;
   shown: number;
   total: number;
+  /** The host console's lines among the exchanges (?console=1). */
+  consoleLane: boolean;
+  onConsoleLaneChange: (on: boolean) => void;
 }
 
 function isStatus(value: string): value is ExchangeStatus {
@@ -113,6 +116,16 @@ export function LiveToolbar(props: LiveToolbarProps) {
           ↓ Newest{newSinceFollow > 0 ? ` (${newSinceFollow} new)` : ""}
         </button>
       )}
+      <button
+        type="button"
+        className={`btn${props.consoleLane ? " btn-active" : ""}`}
+        onClick={() => props.onConsoleLaneChange(!props.consoleLane)}
+        aria-pressed={props.consoleLane}
+        title="Show the host console's output among the exchanges, by time"
+        data-testid="console-lane-toggle"
+      >
+        Console lane
+      </button>
       <span className="muted counts" data-testid="row-counts">
         {props.shown === props.total ? `${props.total} rows` : `${props.shown} of ${props.total} rows`}
       </span>

@@ -2,7 +2,9 @@
 
 import { useSearchParams } from "next/navigation";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { requestJson } from "@/components/api";
 import { RatesStrip } from "@/components/rates/RatesStrip";
+import type { ConsoleHistoryPageDto } from "@/server/contract/console";
 import type { ExchangeDto } from "@/server/contract/exchange";
 import { ExchangeDetail } from "./ExchangeDetail";
 import { ExchangeTable } from "./ExchangeTable";
@@ -11,6 +13,7 @@ import { KeyHelp } from "./KeyHelp";
 import { type KeyAction, moveCursor } from "./keyboard";
 import { type FilterErrors, type LiveFilters, LiveToolbar } from "./LiveToolbar";
 import { ReplayPanel } from "./ReplayPanel";
+import { interleave, spanOf } from "./state/consoleLane";
 import { type LiveRow, receivedWhilePaused, shownRows } from "./state/exchanges";
 import type { LiveState } from "./state/store";
 import { useLiveKeys } from "./useLiveKeys";
@@ -18,6 +21,11 @@ import { useLiveStore, useLiveValue } from "./useLiveStream";
 
 const selectExchanges = (s: LiveState) => s.exchanges;
 const selectBuses = (s: LiveState) => s.buses.list;
+const selectLane = (s: LiveState) => s.consoleLane;
+const selectLive = (s: LiveState) => s.connection.status === "live";
+
+/** How many history pages (of 1000 chunks) a backfill reads at most: the lane holds 5000. */
+const BACKFILL_PAGES = 5;
 
 const NO_FILTERS: LiveFilters = { text: "", highlight: "", status: "", bus: "" };
 
@@ -32,11 +40,16 @@ function filtersFrom(q: Pick<URLSearchParams, "get">): LiveFilters {
   return { ...NO_FILTERS, text: q.get("filter") ?? "", highlight: q.get("highlight") ?? "" };
 }
 
-function writeUrl(f: LiveFilters): void {
+function laneFrom(q: Pick<URLSearchParams, "get">): boolean {
+  return q.get("console") === "1";
+}
+
+function writeUrl(f: LiveFilters, lane: boolean): void {
   const q = new URLSearchParams(window.location.search);
   for (const [key, value] of [
     ["filter", f.text],
     ["highlight", f.highlight],
+    ["console", lane ? "1" : ""],
   ] as const) {
     if (value.trim() === "") q.delete(key);
     else q.set(key, value);
@@ -77,9 +90,12 @@ export function LiveView() {
     filter: expr?.ok === false ? { message: expr.error, position: expr.position } : serverError,
     highlight: highlight?.ok === false ? { message: highlight.error, position: highlight.position } : null,
   };
+  const [laneOn, setLaneOn] = useState(() => laneFrom(searchParams));
+  const lane = useLiveValue(selectLane);
+  const live = useLiveValue(selectLive);
+  useEffect(() => writeUrl(filters, laneOn), [filters, laneOn]);
   // The server filters what it sends this tab: a valid expression goes to it, a moment after typing stops.
   useEffect(() => {
-    writeUrl(filters);
     if (expr?.ok === false) return;
     const text = filters.text;
     const timer = setTimeout(() => {
@@ -89,6 +105,48 @@ export function LiveView() {
     }, 300);
     return () => clearTimeout(timer);
   }, [filters, expr, store]);
+  // The lane: asked of the server once (and again on every new connection, which starts
+  // without it), then the history fills in the span the exchange list covers. Asking first
+  // leaves no gap; what both bring (the same chunk id) is kept once.
+  useEffect(() => {
+    if (!laneOn) return;
+    if (!live) {
+      void store.setConsoleLane(true);
+      return;
+    }
+    let cancelled = false;
+    void (async () => {
+      const asked = await store.setConsoleLane(true);
+      if (!asked.ok || cancelled) return;
+      const state = store.getState().exchanges;
+      const span = spanOf(shownRows(state), state.paused === null);
+      let before: number | null = null;
+      for (let page = 0; page < BACKFILL_PAGES && !cancelled; page++) {
+        const q = new URLSearchParams({ limit: "1000" });
+        if (span.from !== null) q.set("from", String(span.from));
+        if (span.until !== null) q.set("to", String(span.until));
+        if (before !== null) q.set("before", String(before));
+        let got: ConsoleHistoryPageDto;
+        try {
+          got = await requestJson<ConsoleHistoryPageDto>(`/api/console/history?${q.toString()}`);
+        } catch {
+          return; // the lane still fills live; the history is a nicety
+        }
+        if (cancelled) return;
+        store.backfillConsole(got.chunks);
+        if (got.nextBefore === null) return;
+        before = got.nextBefore;
+      }
+    })();
+    return () => {
+      cancelled = true;
+    };
+  }, [laneOn, live, store]);
+  useEffect(() => {
+    if (!laneOn) return;
+    // Off (or leaving the page, the socket stays): the server stops sending chunks.
+    return () => void store.setConsoleLane(false);
+  }, [laneOn, store]);
   const [following, setFollowing] = useState(true);
   const [unfollowedAt, setUnfollowedAt] = useState(0);
   const [selected, setSelected] = useState<ExchangeDto | null>(null);
@@ -100,7 +158,12 @@ export function LiveView() {
   const paused = exchanges.paused !== null;
   const received = exchanges.received;
   const sourceRows = shownRows(exchanges);
-  const rows = useMemo(() => filterRows(sourceRows, filters, expr), [sourceRows, filters, expr]);
+  const filtered = useMemo(() => filterRows(sourceRows, filters, expr), [sourceRows, filters, expr]);
+  // Console lines for the span of the whole list (a filter hides exchanges, not time).
+  const rows = useMemo(
+    () => (lane.on ? interleave(filtered, lane.chunks, spanOf(sourceRows, !paused)) : filtered),
+    [filtered, lane, sourceRows, paused],
+  );
   const highlightTest = highlight?.ok ? highlight.test : null;
 
   const togglePause = () => {
@@ -173,8 +236,10 @@ export function LiveView() {
         following={following}
         newSinceFollow={Math.max(0, received - unfollowedAt)}
         onJumpToLatest={() => setFollowing(true)}
-        shown={rows.length}
+        shown={filtered.length}
         total={sourceRows.length}
+        consoleLane={laneOn}
+        onConsoleLaneChange={setLaneOn}
       />
       <RatesStrip />
       <div className="live-body">

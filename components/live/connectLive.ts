@@ -14,6 +14,7 @@ import { goToLogin } from "@/components/auth/navigation";
 import { publishRates } from "@/components/rates/ratesFeed";
 import type {
   ClientToServerEvents,
+  ConsoleLaneResult,
   LiveEvent,
   ServerToClientEvents,
   SetFilterResult,
@@ -90,10 +91,25 @@ export function connectLive(store: LiveStore): () => void {
         );
     });
   store.attachFilterSender(sendFilter);
+  const sendConsoleLane = (on: boolean) =>
+    new Promise<ConsoleLaneResult>((resolve) => {
+      if (!socket.connected) {
+        resolve({ ok: true }); // sent on connect
+        return;
+      }
+      socket
+        .timeout(5000)
+        .emit("setConsoleLane", { on }, (err: Error | null, result: ConsoleLaneResult) =>
+          resolve(err ? { ok: false, error: "the server did not answer" } : result),
+        );
+    });
+  store.attachConsoleLaneSender(sendConsoleLane);
   socket.on("connect", () => {
     store.setConnection("connecting");
     // A new connection starts unfiltered on the server: send the page's filter again.
     if (store.serverFilter !== "") void sendFilter(store.serverFilter);
+    // Before the snapshot, so no chunk stored after it is missed (the page backfills once live).
+    if (store.consoleLaneOn) void sendConsoleLane(true);
   });
   socket.on("snapshot", (snapshot) => store.applySnapshot(snapshot));
   socket.on("rates", (rates) => publishRates(rates));
@@ -145,6 +161,7 @@ export function connectLive(store: LiveStore): () => void {
 
   return () => {
     store.attachFilterSender(undefined);
+    store.attachConsoleLaneSender(undefined);
     closed = true;
     clearTimeout(retryTimer);
     unsubscribe();

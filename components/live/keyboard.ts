@@ -2,7 +2,7 @@
  * The Live page's keys (issue 10): pure, so they are tested without a browser. The page
  * wires them in useLiveKeys.ts.
  */
-import type { LiveRow } from "./state/exchanges";
+import type { TableRow } from "./state/consoleLane";
 
 export type KeyAction = "down" | "up" | "open" | "pause" | "focus-filter" | "close" | "help";
 
@@ -55,11 +55,11 @@ export function keyAction(e: KeyEventLike): KeyAction | null {
 }
 
 /**
- * The exchange the cursor lands on moving `delta` rows from `cursorId` (gap markers are
- * stepped over). Without a cursor, or when its row is gone, the newest exchange. Null when
+ * The exchange the cursor lands on moving `delta` rows from `cursorId` (gap markers and
+ * console lines are stepped over: they are not exchanges). Without a cursor, or when its row is gone, the newest exchange. Null when
  * there is no exchange at all.
  */
-export function moveCursor(rows: readonly LiveRow[], cursorId: number | null, delta: number): number | null {
+export function moveCursor(rows: readonly TableRow[], cursorId: number | null, delta: number): number | null {
   const ids: number[] = [];
   for (const r of rows) if (r.kind === "exchange") ids.push(r.exchange.id);
   if (ids.length === 0) return null;

@@ -21,6 +21,7 @@
  * so a character split across two batches is decoded whole (into the later batch's text)
  * and `data` stays byte-exact; bytes that are not UTF-8 become U+FFFD.
  */
+import type { ConsoleChunkDto } from "../contract/console";
 import type { Database } from "../persistence/database";
 import { type ConsoleStream, consoleSource } from "./console-stream";
 
@@ -99,6 +100,7 @@ export class ConsoleLogWriter {
   private closing = false;
   private closed = false;
   private readonly counters = { rows: 0, bytes: 0, droppedBytes: 0 };
+  private readonly storedListeners = new Set<(chunk: ConsoleChunkDto) => void>();
 
   constructor(
     private readonly db: Database,
@@ -182,6 +184,17 @@ export class ConsoleLogWriter {
     }
   }
 
+  /**
+   * Tells `listener` about each chunk once its row is committed, with the row's id, so a
+   * live view and the history show the very same chunks (the Live page's console lane).
+   */
+  onStored(listener: (chunk: ConsoleChunkDto) => void): () => void {
+    this.storedListeners.add(listener);
+    return () => {
+      this.storedListeners.delete(listener);
+    };
+  }
+
   /** Subscribes to a console stream: host output as "out", input as "in" with who typed it. */
   record(stream: ConsoleStream): () => void {
     return stream.on((event) => {
@@ -219,6 +232,17 @@ export class ConsoleLogWriter {
     this.kick();
   }
 
+  /** A listener that throws must not make a stored row look unstored (and be written again). */
+  private tellStored(chunk: ConsoleChunkDto): void {
+    for (const listener of this.storedListeners) {
+      try {
+        listener(chunk);
+      } catch (err) {
+        this.onError(err);
+      }
+    }
+  }
+
   /** Drops the oldest waiting batches (never the one in flight) past maxQueuedBytes. */
   private bound(): void {
     while (this.readyBytes > this.maxQueuedBytes && this.ready.length > 1) {
@@ -241,7 +265,7 @@ export class ConsoleLogWriter {
     while (this.ready.length > 0) {
       const batch = this.ready[0]!;
       try {
-        await this.db.consoleChunk.create({
+        const row = await this.db.consoleChunk.create({
           data: {
             receivedAt: batch.receivedAt,
             direction: batch.direction,
@@ -257,6 +281,13 @@ export class ConsoleLogWriter {
         this.counters.bytes += batch.data.length;
         delay = this.retryDelayMs;
         failures = 0;
+        this.tellStored({
+          id: row.id,
+          receivedAt: batch.receivedAt,
+          direction: batch.direction,
+          source: batch.source,
+          text: batch.text,
+        });
       } catch (err) {
         this.onError(err);
         failures++;

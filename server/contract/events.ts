@@ -7,6 +7,8 @@
  * (sign-out, expiry) the server disconnects the socket.
  */
 
+import { z } from "zod";
+import type { ConsoleChunkDto } from "./console";
 import type { AuditEntryDto, HeldRequestDto, HoldResolution, OperatorInfo, RuleDto } from "./control";
 import type { ExchangeDto } from "./exchange";
 import type { BusInfo, HandlerInfo } from "./handlers";
@@ -24,7 +26,13 @@ export type LiveEvent =
   | { type: "held"; held: HeldRequestDto }
   /** A held request left the queue; `by` is the operator, null when it expired. */
   | { type: "hold-resolved"; id: number; resolution: HoldResolution; by: string | null }
-  | { type: "audit"; entry: AuditEntryDto };
+  | { type: "audit"; entry: AuditEntryDto }
+  /**
+   * A chunk of the host's console as stored in the history (same id and receivedAt as
+   * GET /api/console/history), once its row is committed. Only to a client that turned its
+   * console lane on (`setConsoleLane`).
+   */
+  | { type: "console"; chunk: ConsoleChunkDto };
 
 export interface Snapshot {
   /** Newest last. */
@@ -62,7 +70,17 @@ export interface ClientToServerEvents {
    * stays. Applies to live exchanges, not to the snapshot already sent.
    */
   setFilter: (text: string, ack: (result: SetFilterResult) => void) => void;
+  /**
+   * The Live page's console lane: with `on`, this connection gets the host console's
+   * chunks as `console` events from now on (what came before is in the console history).
+   * A new connection starts with it off.
+   */
+  setConsoleLane: (options: ConsoleLaneOptions, ack: (result: ConsoleLaneResult) => void) => void;
 }
+
+export const consoleLaneOptions = z.object({ on: z.boolean() }).strict();
+export type ConsoleLaneOptions = z.infer<typeof consoleLaneOptions>;
+export type ConsoleLaneResult = { ok: true } | { ok: false; error: string };
 
 /** Sent in the socket.io handshake (`auth`): where a reconnecting client left off. */
 export interface LiveHandshake {

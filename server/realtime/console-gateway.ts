@@ -22,6 +22,8 @@ import {
 } from "../contract/console";
 import type { OperatorInfo } from "../contract/control";
 import type { AuditLog } from "../control/audit-log";
+import type { Logger } from "../logger";
+import { CommandLimit, type CommandLimitOptions } from "./command-limit";
 
 /** The most bytes sent in one `output` message. */
 const CHUNK_BYTES = 16 * 1024;
@@ -43,6 +45,10 @@ export interface ConsoleGatewayDeps {
   description: () => string;
   auth: Pick<AuthService, "resolve">;
   audit: Pick<AuditLog, "record">;
+  /** Where a connection flooding commands is reported (once per run of refusals). */
+  log?: Pick<Logger, "warn">;
+  /** Per-connection limit on claim/release/input (DEFAULT_COMMAND_LIMIT when omitted). */
+  commandLimit?: Partial<CommandLimitOptions>;
 }
 
 export class ConsoleGateway {
@@ -54,8 +60,12 @@ export class ConsoleGateway {
   >;
   private readonly sockets = new Set<ConsoleSocket>();
   private readonly unsubscribe: () => void;
+  private readonly commands: CommandLimit;
 
   constructor(private readonly deps: ConsoleGatewayDeps) {
+    this.commands = new CommandLimit(deps.commandLimit, (id, event) =>
+      deps.log?.warn(`console client ${id}: commands refused (rate limited), starting with '${event}'`),
+    );
     // socket.io types one event map per Server; this namespace has its own (contract/console.ts).
     this.nsp = deps.io.of(CONSOLE_NAMESPACE) as unknown as ConsoleGateway["nsp"];
     this.nsp.use((socket, next) => {
@@ -89,6 +99,8 @@ export class ConsoleGateway {
   private connect(socket: ConsoleSocket): void {
     const { owner, operator } = socket.data;
     this.sockets.add(socket);
+    // Before any handler: a flood of input or claims is refused here, per connection.
+    this.commands.guard(socket);
     const reader = this.deps.console.addReader(owner);
     let inFlight = false;
     // One chunk at a time, the next after the browser acknowledged the last.

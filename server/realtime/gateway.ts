@@ -8,6 +8,7 @@ import { z } from "zod";
 import { sameOrigin } from "../auth/access-policy";
 import type { AuthService } from "../auth/auth-service";
 import { readCookie, SESSION_COOKIE } from "../auth/session-cookie";
+import type { ConsoleChunkDto } from "../contract/console";
 import type { OperatorInfo } from "../contract/control";
 import type { ClientToServerEvents, LiveEvent, ServerToClientEvents, Snapshot } from "../contract/events";
 import { LIVE_NAMESPACE } from "../contract/events";
@@ -21,6 +22,8 @@ import type { Logger } from "../logger";
 import type { Router } from "../router/router";
 import { ClientChannel } from "./client-channel";
 import { ClientFilters } from "./client-filters";
+import { CommandLimit, type CommandLimitOptions } from "./command-limit";
+import { ConsoleLanes } from "./console-lane";
 import type { RecentExchanges } from "./recent-exchanges";
 
 export interface GatewayOptions {
@@ -29,6 +32,8 @@ export interface GatewayOptions {
   maxBatch?: number;
   snapshotSize?: number;
   ackTimeoutMs?: number;
+  /** Per-connection limit on client→server events (DEFAULT_COMMAND_LIMIT when omitted). */
+  commandLimit?: Partial<CommandLimitOptions>;
 }
 
 const handshakeSchema = z.object({ resumeFrom: z.number().int().nonnegative().optional() }).passthrough();
@@ -56,12 +61,16 @@ export interface LiveGatewayDeps {
   control: { auth: AuthService; rules: RuleEngine; holds: HoldQueue; audit: AuditLog };
   /** Rates to push every second (omitted: none pushed). */
   rates?: () => RatesSnapshot;
+  /** The host console's stored chunks, for clients with the console lane on (omitted: none sent). */
+  consoleChunks?: { onStored(listener: (chunk: ConsoleChunkDto) => void): () => void };
 }
 
 export class LiveGateway {
   private readonly channels = new Map<string, ClientChannel>();
   /** Per-client filters (`setFilter`): only matching exchanges go to that client. */
   private readonly filters = new ClientFilters();
+  /** Clients that turned the console lane on (`setConsoleLane`). */
+  private readonly consoleLanes = new ConsoleLanes();
   private timer: ReturnType<typeof setInterval> | undefined;
   private countsTimer: ReturnType<typeof setInterval> | undefined;
   /** Request/error counts last sent per handler, so only changed ones are re-sent. */
@@ -78,6 +87,7 @@ export class LiveGateway {
   private readonly control: LiveGatewayDeps["control"];
   /** Sockets per session, to close a live stream when its session ends. */
   private readonly sessionSockets = new Map<string, Set<LiveSocket>>();
+  private readonly commands: CommandLimit;
 
   constructor(deps: LiveGatewayDeps, options: GatewayOptions = {}) {
     const { io, router, control } = deps;
@@ -92,8 +102,12 @@ export class LiveGateway {
       maxBatch: 500,
       snapshotSize: 500,
       ackTimeoutMs: 10_000,
+      commandLimit: {},
       ...options,
     };
+    this.commands = new CommandLimit(this.opts.commandLimit, (id, event) =>
+      this.log.warn(`live client ${id}: commands refused (rate limited), starting with '${event}'`),
+    );
     const nsp = io.of(LIVE_NAMESPACE);
     nsp.use((socket, next) => {
       void this.admit(socket).then(
@@ -110,6 +124,7 @@ export class LiveGateway {
       control.audit.onEntry((entry) => this.broadcast({ type: "audit", entry })),
       control.auth.onSessionEnded((tokenHash) => this.endSession(tokenHash)),
     );
+    if (deps.consoleChunks) this.unsubscribe.push(deps.consoleChunks.onStored((c) => this.onConsoleChunk(c)));
     this.sentBuses = busesKey(router.busInfo());
     this.timer = setInterval(() => this.flushAll(), this.opts.flushIntervalMs);
     this.countsTimer = setInterval(() => {
@@ -186,9 +201,21 @@ export class LiveGateway {
           if (err) this.log.debug(`live client ${socket.id} did not acknowledge a batch in time`);
           onAck();
         }),
-      { maxPending: this.opts.maxPending, maxBatch: this.opts.maxBatch },
+      {
+        maxPending: this.opts.maxPending,
+        maxBatch: this.opts.maxBatch,
+        onOverflow: () => {
+          // Too far behind to catch up event by event: a reconnect gets a fresh snapshot instead.
+          this.log.warn(
+            `live client ${socket.id} stopped reading; disconnected (it resumes from a snapshot)`,
+          );
+          socket.disconnect(true);
+        },
+      },
     );
     this.channels.set(socket.id, channel);
+    // Before any handler: a flood of setFilter (or made-up events) is refused here, per connection.
+    this.commands.guard(socket, (event) => (event === "setFilter" ? { position: 0 } : {}));
     const tokenHash: string = socket.data.tokenHash;
     const sockets = this.sessionSockets.get(tokenHash) ?? new Set();
     sockets.add(socket);
@@ -197,10 +224,18 @@ export class LiveGateway {
       const result = this.filters.set(socket.id, text);
       if (typeof ack === "function") ack(result);
     });
+    socket.on("setConsoleLane", (options, ack) => {
+      const result = this.consoleLanes.set(socket.id, options);
+      if (typeof ack === "function") ack(result);
+    });
     socket.on("disconnect", () => {
       this.channels.delete(socket.id);
       this.filters.delete(socket.id);
+      this.consoleLanes.delete(socket.id);
       sockets.delete(socket);
+      // A tab reconnecting in a loop must not leave an empty set per session behind.
+      if (sockets.size === 0 && this.sessionSockets.get(tokenHash) === sockets)
+        this.sessionSockets.delete(tokenHash);
     });
   }
 
@@ -209,6 +244,16 @@ export class LiveGateway {
     if (this.channels.size === 0) return;
     const event = { type: "exchange" as const, exchange: toExchangeDto(x) };
     for (const [id, c] of this.channels) if (this.filters.matches(id, x)) c.offerExchange(event);
+  }
+
+  /**
+   * A few chunks a second at most (the writer batches output per 100 ms, input per line),
+   * so they go as control events, never dropped: the lane shows what the history holds.
+   */
+  private onConsoleChunk(chunk: ConsoleChunkDto): void {
+    if (this.consoleLanes.size === 0) return;
+    const event: LiveEvent = { type: "console", chunk };
+    for (const [id, c] of this.channels) if (this.consoleLanes.has(id)) c.offerControl(event);
   }
 
   private onHandler(handler: HandlerInfo): void {

@@ -8,6 +8,7 @@
  */
 import type { LiveEvent, Snapshot } from "../../../server/contract/events";
 import type { ConnectionAction } from "./connection";
+import type { ConsoleLaneAction } from "./consoleLane";
 import type { ExchangesAction } from "./exchanges";
 import type { HandlersAction } from "./handlers";
 import type { HeldAction } from "./held";
@@ -26,6 +27,7 @@ export type LiveAction =
   | ConnectionAction
   | SessionAction
   | ExchangesAction
+  | ConsoleLaneAction
   | HandlersAction
   | RulesAction
   | HeldAction;

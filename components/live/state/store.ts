@@ -12,7 +12,8 @@
  * published and told to listeners at most once per `schedule` tick, so a burst of
  * batches costs one render.
  */
-import type { SetFilterResult } from "@/server/contract/events";
+import type { ConsoleChunkDto } from "@/server/contract/console";
+import type { ConsoleLaneResult, SetFilterResult } from "@/server/contract/events";
 import type { HeldRequestDto, OperatorInfo, RuleDto } from "../../../server/contract/control";
 import type { LiveEvent, LiveHandshake, Snapshot } from "../../../server/contract/events";
 import type { HandlerInfo } from "../../../server/contract/handlers";
@@ -25,6 +26,7 @@ import {
   connectionReducer,
   INITIAL_CONNECTION,
 } from "./connection";
+import { type ConsoleLaneState, consoleLaneReducer, INITIAL_CONSOLE_LANE } from "./consoleLane";
 import { DEFAULT_CAPACITY, type ExchangesState, exchangesReducer, initialExchanges } from "./exchanges";
 import { type HandlersState, handlersReducer, INITIAL_HANDLERS } from "./handlers";
 import { type HeldState, heldReducer, INITIAL_HELD } from "./held";
@@ -35,6 +37,7 @@ export interface LiveState {
   connection: ConnectionState;
   session: SessionState;
   exchanges: ExchangesState;
+  consoleLane: ConsoleLaneState;
   handlers: HandlersState;
   buses: BusesState;
   rules: RulesState;
@@ -47,6 +50,7 @@ export function initialLiveState(capacity = DEFAULT_CAPACITY): LiveState {
     connection: INITIAL_CONNECTION,
     session: INITIAL_SESSION,
     exchanges: initialExchanges(capacity),
+    consoleLane: INITIAL_CONSOLE_LANE,
     handlers: INITIAL_HANDLERS,
     buses: INITIAL_BUSES,
     rules: INITIAL_RULES,
@@ -64,6 +68,7 @@ export function liveReducer(state: LiveState, action: LiveAction): LiveState {
     connection: connectionReducer(state.connection, action),
     session: sessionReducer(state.session, action),
     exchanges: exchangesReducer(state.exchanges, action),
+    consoleLane: consoleLaneReducer(state.consoleLane, action),
     handlers: handlersReducer(state.handlers, action),
     buses: busesReducer(state.buses, action),
     rules: rulesReducer(state.rules, action),
@@ -74,6 +79,7 @@ export function liveReducer(state: LiveState, action: LiveAction): LiveState {
     next.connection !== state.connection ||
     next.session !== state.session ||
     next.exchanges !== state.exchanges ||
+    next.consoleLane !== state.consoleLane ||
     next.handlers !== state.handlers ||
     next.buses !== state.buses ||
     next.rules !== state.rules ||
@@ -154,6 +160,30 @@ export class LiveStore {
   async setServerFilter(text: string): Promise<SetFilterResult> {
     this.filterText = text;
     return this.filterSender ? this.filterSender(text) : { ok: true };
+  }
+
+  // ---- the console lane: the socket sends this tab the host console's chunks -------
+
+  private laneSender: ((on: boolean) => Promise<ConsoleLaneResult>) | undefined;
+
+  /** The connection sends the lane option through this; on every (re)connect it re-sends it when on. */
+  attachConsoleLaneSender(send: ((on: boolean) => Promise<ConsoleLaneResult>) | undefined): void {
+    this.laneSender = send;
+  }
+
+  get consoleLaneOn(): boolean {
+    return this.current.consoleLane.on;
+  }
+
+  /** Turns the lane on or off, here and on the server (offline: sent on connect). */
+  async setConsoleLane(on: boolean): Promise<ConsoleLaneResult> {
+    this.dispatch({ type: "console/lane", on });
+    return this.laneSender ? this.laneSender(on) : { ok: true };
+  }
+
+  /** Chunks read from the console history (ignored unless the lane is on). */
+  backfillConsole(chunks: readonly ConsoleChunkDto[]): void {
+    this.dispatch({ type: "console/backfill", chunks });
   }
 
   handshake(): LiveHandshake {

@@ -58,6 +58,23 @@ export class PerClientRateLimit {
     return false;
   }
 
+  /** Milliseconds until `client` has a token again (0 when it has one now). */
+  retryInMs(client: string): number {
+    const b = this.buckets.get(client);
+    if (!b) return 0;
+    const tokens = Math.min(this.options.burst, b.tokens + ((this.now() - b.at) / 1000) * this.options.rate);
+    return tokens >= 1 ? 0 : Math.ceil(((1 - tokens) / this.options.rate) * 1000);
+  }
+
+  /** Forgets `client` (a connection that closed), so per-connection keys do not pile up. */
+  forget(client: string): void {
+    this.buckets.delete(client);
+  }
+
+  get size(): number {
+    return this.buckets.size;
+  }
+
   /** Datagrams dropped for `client` since the last call (for one log record per burst, not one per datagram). */
   takeDropped(client: string): number {
     const b = this.buckets.get(client);
