@@ -76,6 +76,27 @@ function ensurePrismaClient() {
   writeFileSync(stamp, want);
 }
 
+/** The fleet store's client (prisma/fleet: PostgreSQL), generated the same way. */
+function ensureFleetClient() {
+  const config = join(root, "prisma", "fleet", "prisma.config.ts");
+  const stamp = join(root, "server", "fleet", "generated", ".schema-hash");
+  const want = hashOf([join(root, "prisma", "fleet", "schema.prisma"), join(root, "package-lock.json")]);
+  if (existsSync(stamp) && readFileSync(stamp, "utf8") === want) return;
+  say("generating the fleet store's Prisma client");
+  mustRun("prisma generate (fleet)", bin("prisma"), ["generate", "--config", config]);
+  writeFileSync(stamp, want);
+}
+
+/** Debian's PostgreSQL server binaries (initdb, pg_ctl, postgres), for the fleet tests and demo. */
+export function ensurePostgres() {
+  const base = "/usr/lib/postgresql";
+  const installed = () =>
+    existsSync(base) && readdirSync(base).some((v) => existsSync(join(base, v, "bin", "initdb")));
+  if (installed()) return;
+  ensureDebianPackage(["pg_ctlcluster"], "postgresql", "for the fleet (a throwaway PostgreSQL cluster)");
+  if (!installed()) fail(`Debian's postgresql is installed but no ${base}/<version>/bin/initdb was found.`);
+}
+
 export function databaseUrl() {
   return process.env.DATABASE_URL || "file:./data/bmc.db";
 }
@@ -172,10 +193,12 @@ export function newestMtime(paths) {
   return newest;
 }
 
-export function ensure({ browser = false, ipmiTools = false, database = true } = {}) {
+export function ensure({ browser = false, ipmiTools = false, database = true, postgres = false } = {}) {
   checkNode();
   ensurePackages();
   ensurePrismaClient();
+  ensureFleetClient();
+  if (postgres) ensurePostgres();
   if (database) ensureDatabase();
   if (browser) ensureDebianPackage("chromium", "chromium", "for the browser tests");
   if (ipmiTools)
@@ -188,5 +211,6 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     browser: process.argv.includes("--browser"),
     ipmiTools: process.argv.includes("--ipmi-tools"),
     database: !process.argv.includes("--no-database"),
+    postgres: process.argv.includes("--postgres"),
   });
 }

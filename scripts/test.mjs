@@ -13,7 +13,7 @@ rmSync(reports, { recursive: true, force: true });
 mkdirSync(reports, { recursive: true });
 const bin = (name) => join(root, "node_modules", ".bin", name);
 
-ensure({ browser: true, ipmiTools: true, database: false });
+ensure({ browser: true, ipmiTools: true, database: false, postgres: true });
 
 const failedSteps = [];
 const step = (name, cmd, args, env) => {

@@ -3,6 +3,7 @@
  * stops the server with the variable's name and the reason instead of odd behaviour.
  */
 import { readFileSync } from "node:fs";
+import os from "node:os";
 import { z } from "zod";
 import { BusListError, type BusSpec, busesFromLegacy, parseBusList, splitHostPort } from "./buses/bus-list";
 import { QEMU_INTERFACES } from "./buses/vm/qemu-interfaces";
@@ -114,6 +115,27 @@ const envSchema = z.object({
   RETENTION_ROWS: z.coerce.number().int().positive().optional(),
   /** Exchanges the log writer keeps while the database refuses writes; past it new ones are dropped and counted. */
   LOG_BUFFER_RECORDS: z.coerce.number().int().min(1).max(10_000_000).default(100_000),
+  /**
+   * The fleet's shared store (docs/scaling.md): `postgresql://user:pw@host:5432/db`. Unset,
+   * the node runs alone on its SQLite log, as always.
+   */
+  FLEET_DATABASE_URL: z
+    .string()
+    .trim()
+    .regex(/^postgres(ql)?:\/\/\S+$/, "a postgresql:// URL")
+    .optional(),
+  /** This node's name in the fleet: letters, digits, '.', '_' and '-' (default: the host name). */
+  NODE_NAME: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, "1-63 letters, digits, '.', '_' or '-'")
+    .default(
+      () =>
+        os
+          .hostname()
+          .replace(/[^A-Za-z0-9._-]/g, "-")
+          .slice(0, 63) || "node",
+    ),
 });
 
 /** The configuration: BT_TRANSPORT folded into HOST_TRANSPORT, the bus list parsed into `buses`. */
