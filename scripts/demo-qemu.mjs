@@ -113,9 +113,15 @@ const ready = await new Promise((resolve) => {
       ),
     );
     const serial = /host console: QEMU serial \(chardev socket, listening on [^\s,]+:(\d+),/.exec(serverOut);
-    if (url && ports.every(Boolean) && serial) {
+    const lan = /bus lan0: LAN, udp [^\s:]+:(\d+)/.exec(serverOut);
+    if (url && ports.every(Boolean) && serial && lan) {
       clearInterval(timer);
-      resolve({ url: url[1], ports: ports.map((m) => Number(m[1])), serial: Number(serial[1]) });
+      resolve({
+        url: url[1],
+        ports: ports.map((m) => Number(m[1])),
+        serial: Number(serial[1]),
+        lan: Number(lan[1]),
+      });
     }
   }, 50);
   void serverExited.then(() => {
@@ -143,6 +149,9 @@ process.on("SIGTERM", () => void stop(143));
 
 // ---- the guest ----------------------------------------------------------------------
 
+/** How long the demo's guest waits, at most, for `exit` in its ttyS1 shell. */
+const HOLD_SECONDS = 600;
+
 let vm;
 async function runGuest() {
   const started = Date.now();
@@ -152,6 +161,18 @@ async function runGuest() {
   say(
     `watch its traffic live at ${ready.url} (sign in as an operator); its console (ttyS1) on the Console page`,
   );
+  // Unless it is to exit when done, the guest keeps its ttyS1 shell (the BMC's console) up
+  // after its steps until someone types `exit` there, through SOL or the Console page.
+  const holdSerial = exitWhenDone || shell ? undefined : HOLD_SECONDS;
+  if (holdSerial) {
+    const password = /IPMI user admin, password (\S+) \(generated/.exec(serverOut)?.[1] ?? "<its password>";
+    say(
+      `Serial over LAN to the guest's shell: ipmitool -I lanplus -H 127.0.0.1 -p ${ready.lan} -U admin -P ${password} sol activate (~. ends it)`,
+    );
+    say(
+      `the guest stays up until 'exit' in its ttyS1 shell (SOL or the Console page), ${HOLD_SECONDS / 60} min at most`,
+    );
+  }
   let consoleText = "";
   if (shell) {
     vm = bootGuest(
@@ -173,6 +194,7 @@ async function runGuest() {
       iface,
       events: true,
       serial: ready.serial,
+      ...(holdSerial ? { holdSerial } : {}),
     });
     const show = (stream) =>
       createInterface({ input: stream }).on("line", (line) => {
