@@ -124,6 +124,15 @@ const envSchema = z.object({
     .trim()
     .regex(/^postgres(ql)?:\/\/\S+$/, "a postgresql:// URL")
     .optional(),
+  /** The dashboard address other nodes and people are given (default: http://HOST:PORT as it listens). */
+  FLEET_ADVERTISE_URL: z
+    .string()
+    .trim()
+    .url()
+    .regex(/^https?:\/\//, "an http:// or https:// URL")
+    .optional(),
+  /** A node not seen for this long lists as gone (it beats at least three times as often). */
+  FLEET_GONE_AFTER_MS: z.coerce.number().int().min(300).max(3_600_000).default(15_000),
   /** This node's name in the fleet: letters, digits, '.', '_' and '-' (default: the host name). */
   NODE_NAME: z
     .string()

@@ -9,6 +9,8 @@ import next from "next";
 import { Server as SocketServer } from "socket.io";
 import { ProfileError } from "./bmc/profile";
 import { ConfigError, isLoopback, loadConfig } from "./config";
+import { executeControl, publishFleetControl, soloFleetControl } from "./control/control-actions";
+import { attachFleetAdapter, startFleetLink } from "./fleet/fanout";
 import { gate } from "./http/gate";
 import { createLogger } from "./logger";
 import { databaseFilePath } from "./persistence/database";
@@ -17,6 +19,7 @@ import { LiveGateway, type LiveServer } from "./realtime/gateway";
 import { RecentExchanges } from "./realtime/recent-exchanges";
 import { createRuntime } from "./runtime";
 import { publishServices } from "./services";
+import { setLocalNodeName } from "./traffic/filter";
 
 /** A start-up problem the operator can fix from its message alone. */
 class StartupError extends Error {}
@@ -60,6 +63,11 @@ async function main(): Promise<void> {
   });
   // socket.io must not destroy upgrades it does not own (Next's dev HMR socket): docs/stack.md.
   const io: LiveServer = new SocketServer(httpServer, { serveClient: false, destroyUpgrade: false });
+  // Fleet fan-out (server/fleet/fanout.ts): on before the namespaces fill; never waits for the store.
+  setLocalNodeName(config.NODE_NAME);
+  const fleetAdapter = config.FLEET_DATABASE_URL
+    ? attachFleetAdapter(io, config.FLEET_DATABASE_URL, log)
+    : undefined;
   if (dev) {
     const upgrade = app.getUpgradeHandler();
     httpServer.on("upgrade", (req, socket, head) => {
@@ -75,7 +83,19 @@ async function main(): Promise<void> {
     control: runtime,
     rates: () => runtime.services.rates(),
     consoleChunks: runtime.console.writer,
+    node: fleetAdapter ? config.NODE_NAME : undefined,
   });
+  const fleetLink = fleetAdapter
+    ? startFleetLink({
+        io,
+        adapter: fleetAdapter,
+        gateway,
+        node: config.NODE_NAME,
+        execute: (command, actor) => executeControl(runtime.services, command, actor),
+        log,
+      })
+    : undefined;
+  publishFleetControl(fleetLink?.control ?? soloFleetControl(config.NODE_NAME));
   const consoleGateway = new ConsoleGateway({
     io,
     console: runtime.console.stream,
@@ -107,6 +127,8 @@ async function main(): Promise<void> {
     ...runtime.notices.map((n) => `  ${n}`),
   ];
   process.stdout.write(`${lines.join("\n")}\n`);
+  // The fleet ships and announces once the address is known; a store that is down only delays it.
+  runtime.fleet?.start(config.FLEET_ADVERTISE_URL ?? `http://${host}:${port}`);
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -116,8 +138,11 @@ async function main(): Promise<void> {
     const { routed, persisted } = await runtime.stop();
     gateway.close();
     consoleGateway.close();
+    await fleetLink?.close();
+    publishFleetControl(undefined);
     publishServices(undefined);
     await new Promise<void>((resolve) => io.close(() => resolve()));
+    await fleetAdapter?.close();
     httpServer.closeAllConnections();
     await app.close?.();
     process.stdout.write(`stopped: ${routed} exchanges routed, ${persisted} persisted\n`);

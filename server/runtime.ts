@@ -24,6 +24,7 @@ import { HoldQueue } from "./control/hold-queue";
 import { lanServices } from "./control/lan-admin";
 import { RuleEngine } from "./control/rule-engine";
 import { ruleInterceptor } from "./control/rule-interceptor";
+import { createFleet, type Fleet, soloFleetStatus } from "./fleet/create-fleet";
 import type { Logger } from "./logger";
 import {
   type Database,
@@ -61,6 +62,8 @@ export interface Runtime {
   readonly console: HostConsole;
   /** Lines for the start banner: the IPMI admin credential at the first start, security warnings. */
   readonly notices: string[];
+  /** The fleet side (FLEET_DATABASE_URL): shipping, roster, shared sign-in; undefined when alone. */
+  readonly fleet: Fleet | undefined;
   /** Starts the buses: traffic begins. */
   start(): Promise<void>;
   /** Stops the buses, lets in-flight requests finish (bounded), flushes the log, closes the database. */
@@ -192,7 +195,15 @@ export async function createRuntime(
   router.onExchange((x) => rates.record(x));
 
   // Operator control: sign-in, rules before the handlers, held requests, audit trail.
-  const auth = new AuthService(db);
+  // The fleet connects lazily: a store that is down at start never stops the node.
+  const fleet = createFleet(config, {
+    local: db,
+    log,
+    version: packageJson.version,
+    startedAt,
+    buses: () => router.busInfo(),
+  });
+  const auth = new AuthService(db, Date.now, fleet?.sharedAuth);
   const bootstrap = await auth.bootstrap(config.DASHBOARD_ADMIN_PASSWORD);
   if (bootstrap === "created") log.info("created the first operator 'admin' from DASHBOARD_ADMIN_PASSWORD");
   auth.startSweeping();
@@ -240,6 +251,14 @@ export async function createRuntime(
         },
         log: { sizeBytes, oldestId, oldestReceivedAt, retention: retention.stats(), writer: writerStatus },
         console: { host: hostConsole.stream.hostState, description: hostConsole.description() },
+        fleet: fleet
+          ? await fleet.health().catch(() => ({
+              enabled: true,
+              node: config.NODE_NAME,
+              store: "down" as const,
+              lag: null,
+            }))
+          : { enabled: false, node: config.NODE_NAME, store: "off", lag: null },
       };
     },
     listHandlers: () => router.registry.list(),
@@ -321,6 +340,7 @@ export async function createRuntime(
       await writer.flush();
       yield* exportExchanges(db, query);
     },
+    fleet: async () => (fleet ? fleet.status() : soloFleetStatus(config.NODE_NAME)),
   };
 
   let stopped: Promise<{ routed: number; persisted: number }> | undefined;
@@ -339,6 +359,7 @@ export async function createRuntime(
     lanBus,
     console: hostConsole,
     notices,
+    fleet,
     async start() {
       retention.start();
       await hostConsole.start();
@@ -360,6 +381,8 @@ export async function createRuntime(
         await retention.stop();
         stopWatchingFile();
         await writer.close();
+        // What the writer flushed on the way out is shipped too (bounded; the rest at the next start).
+        await fleet?.stop().catch((err) => log.warn(`stopping the fleet: ${String(err)}`));
         // The BMC's timer stops and its writes (SEL, settings) reach the database.
         await bmc.stop();
         await db.$disconnect();

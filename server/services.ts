@@ -14,6 +14,7 @@ import type {
 } from "./contract/console";
 import type { InjectBody } from "./contract/control";
 import type { Exchange } from "./contract/exchange";
+import type { FleetStatusDto } from "./contract/fleet";
 import type { HandlerInfo } from "./contract/handlers";
 import type { IpmiUserInfo, IpmiUserPatch, IpmiUsersResponse, LanSessionsResponse } from "./contract/lan";
 import type { QueuesSnapshot } from "./contract/queues";
@@ -47,6 +48,8 @@ export interface ServerServices {
   /** The host console's recorded history (newest first) and its export. */
   consoleHistory(query: ConsoleHistoryQueryDto): Promise<ConsoleHistoryPageDto>;
   exportConsole(query: ConsoleExportQueryDto): AsyncIterable<string>;
+  /** GET /api/fleet: this node, the shared store, every node it knows (enabled: false when alone). */
+  fleet(): Promise<FleetStatusDto>;
 }
 
 export interface LanServices {

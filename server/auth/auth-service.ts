@@ -20,7 +20,27 @@ export type LoginResult = ({ ok: true } & SignedIn) | { ok: false; status: 401 |
 interface CachedSession {
   operator: OperatorInfo;
   expiresAt: number;
+  /** A session signed in on another node (fleet): checked again after SHARED_RECHECK_MS. */
+  sharedCheckedAt?: number;
 }
+
+/**
+ * Operators and sessions shared by the nodes of a fleet (server/fleet/shared-auth.ts). Without
+ * one, a node signs in alone. Calls are best effort: a store that is away answers null and
+ * the node goes on with what it has locally.
+ */
+export interface SharedAuthStore {
+  publishOperator(op: { username: string; passwordHash: string; role: string }): Promise<void>;
+  findOperator(username: string): Promise<{ username: string; passwordHash: string; role: string } | null>;
+  publishSession(s: { tokenHash: string; username: string; role: string; expiresAt: number }): Promise<void>;
+  findSession(
+    tokenHash: string,
+  ): Promise<{ tokenHash: string; username: string; role: string; expiresAt: number } | null>;
+  endSession(tokenHash: string): Promise<void>;
+}
+
+/** How long another node's session is trusted before the shared store is asked again (sign-out there). */
+export const SHARED_RECHECK_MS = 30_000;
 
 export function hashToken(token: string): string {
   return createHash("sha256").update(token).digest("hex");
@@ -39,6 +59,7 @@ export class AuthService {
   constructor(
     private readonly db: Database,
     private readonly now: () => number = Date.now,
+    private readonly shared?: SharedAuthStore,
   ) {
     this.limiter = new LoginLimiter({ maxFailures: 5, windowMs: 5 * 60 * 1000, now });
   }
@@ -65,6 +86,7 @@ export class AuthService {
       return tx.operator.create({ data: { username: body.username, passwordHash, role: "operator" } });
     });
     if (!created) return null;
+    await this.shared?.publishOperator(created);
     return this.startSession(toInfo(created));
   }
 
@@ -73,6 +95,7 @@ export class AuthService {
     const row = await this.db.operator.create({
       data: { username: body.username, passwordHash: await hashPassword(body.password), role: body.role },
     });
+    await this.shared?.publishOperator(row);
     return toInfo(row);
   }
 
@@ -81,7 +104,8 @@ export class AuthService {
     const keys = [`ip:${client}`, `user:${username.toLowerCase()}`];
     const wait = this.limiter.retryAfterMs(keys);
     if (wait > 0) return { ok: false, status: 429, retryAfterMs: wait };
-    const row = await this.db.operator.findUnique({ where: { username } });
+    const row =
+      (await this.db.operator.findUnique({ where: { username } })) ?? (await this.sharedOperator(username));
     // Verify against a dummy hash for unknown users: the answer takes as long either way.
     const valid = await verifyPassword(password, row?.passwordHash ?? (await dummyHash()));
     if (!row || !valid) {
@@ -97,10 +121,15 @@ export class AuthService {
     if (!token || token.length > 200) return null;
     const tokenHash = hashToken(token);
     let session = this.cache.get(tokenHash);
+    if (session?.sharedCheckedAt !== undefined && this.now() - session.sharedCheckedAt > SHARED_RECHECK_MS) {
+      this.cache.delete(tokenHash);
+      session = undefined;
+    }
     if (!session) {
       const row = await this.db.session.findUnique({ where: { tokenHash }, include: { operator: true } });
-      if (!row) return null;
-      session = { operator: toInfo(row.operator), expiresAt: row.expiresAt.getTime() };
+      if (row) session = { operator: toInfo(row.operator), expiresAt: row.expiresAt.getTime() };
+      else session = await this.sharedSession(tokenHash);
+      if (!session) return null;
       this.cache.set(tokenHash, session);
     }
     if (session.expiresAt <= this.now()) {
@@ -136,6 +165,33 @@ export class AuthService {
     await this.db.session.deleteMany({ where: { expiresAt: { lte: new Date(now) } } });
   }
 
+  /**
+   * An operator known only to the fleet (created on another node): copied into the local
+   * table so sessions can refer to it; null without a fleet or when the store does not know it.
+   */
+  private async sharedOperator(username: string) {
+    const op = await this.shared?.findOperator(username);
+    if (!op) return null;
+    return this.db.operator.upsert({
+      where: { username },
+      create: { username, passwordHash: op.passwordHash, role: op.role },
+      update: {},
+    });
+  }
+
+  /** A session signed in on another node: kept in memory only, asked again now and then. */
+  private async sharedSession(tokenHash: string): Promise<CachedSession | undefined> {
+    const s = await this.shared?.findSession(tokenHash);
+    if (!s || s.expiresAt <= this.now()) return undefined;
+    const local = await this.db.operator.findUnique({ where: { username: s.username } });
+    const operator = local ? toInfo(local) : { id: 0, username: s.username, role: s.role };
+    return {
+      operator: { ...operator, role: s.role === "viewer" ? "viewer" : "operator" },
+      expiresAt: s.expiresAt,
+      sharedCheckedAt: this.now(),
+    };
+  }
+
   private async startSession(operator: OperatorInfo): Promise<SignedIn> {
     const token = randomBytes(32).toString("base64url");
     const expiresAt = this.now() + SESSION_LIFETIME_MS;
@@ -143,12 +199,19 @@ export class AuthService {
       data: { tokenHash: hashToken(token), operatorId: operator.id, expiresAt: new Date(expiresAt) },
     });
     this.cache.set(hashToken(token), { operator, expiresAt });
+    await this.shared?.publishSession({
+      tokenHash: hashToken(token),
+      username: operator.username,
+      role: operator.role,
+      expiresAt,
+    });
     return { operator, token };
   }
 
   private async end(tokenHash: string): Promise<void> {
     this.cache.delete(tokenHash);
     await this.db.session.deleteMany({ where: { tokenHash } });
+    await this.shared?.endSession(tokenHash);
     for (const l of this.endedListeners) l(tokenHash);
   }
 }

@@ -5,6 +5,7 @@
 import { z } from "zod";
 import type { ExchangeDto, ExchangeStatus } from "./exchange";
 import { EXCHANGE_STATUSES } from "./exchange";
+import type { ShipperLagDto } from "./fleet";
 import type { BusInfo, HandlerInfo } from "./handlers";
 
 const byteNumber = z.coerce.number().int().min(0).max(255);
@@ -79,6 +80,16 @@ export interface HealthResponse {
   log?: ExchangeLogHealth;
   /** The host's serial console (HOST_SERIAL): its line's state and where it is. */
   console?: { host: "up" | "waiting" | "down"; description: string };
+  /** The fleet (FLEET_DATABASE_URL): this node's name, the shared store, shipping lag. */
+  fleet?: FleetHealthDto;
+}
+
+export interface FleetHealthDto {
+  enabled: boolean;
+  node: string;
+  /** "off" without FLEET_DATABASE_URL; "down" while the store does not answer (the node logs locally). */
+  store: "up" | "down" | "off";
+  lag: ShipperLagDto | null;
 }
 
 export interface ExchangeLogHealth {

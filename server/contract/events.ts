@@ -11,6 +11,7 @@ import { z } from "zod";
 import type { ConsoleChunkDto } from "./console";
 import type { AuditEntryDto, HeldRequestDto, HoldResolution, OperatorInfo, RuleDto } from "./control";
 import type { ExchangeDto } from "./exchange";
+import type { SetNodesOptions, SetNodesResult } from "./fleet";
 import type { BusInfo, HandlerInfo } from "./handlers";
 import type { RatesSnapshot } from "./rates";
 
@@ -76,6 +77,13 @@ export interface ClientToServerEvents {
    * A new connection starts with it off.
    */
   setConsoleLane: (options: ConsoleLaneOptions, ack: (result: ConsoleLaneResult) => void) => void;
+  /**
+   * The fleet (docs/scaling.md): which nodes' live exchanges this connection gets from now
+   * on, each with its `node`. A connection starts with its own node's only; "all" adds every
+   * node's, a list those named (leaving this node's name out stops its own). Alone, the
+   * node has only its own to send. Filters (`setFilter`, `node == "b"`) apply to all of them.
+   */
+  setNodes: (options: SetNodesOptions, ack: (result: SetNodesResult) => void) => void;
 }
 
 export const consoleLaneOptions = z.object({ on: z.boolean() }).strict();

@@ -5,7 +5,7 @@
  */
 
 import type { Privilege } from "../ipmi/commands/define";
-import { toHex } from "../ipmi/hex";
+import { parseHex, toHex } from "../ipmi/hex";
 import type { BusKind } from "../router/types";
 
 export type ExchangeStatus =
@@ -108,7 +108,16 @@ export interface ExchangeDto extends Omit<Exchange, "request" | "response" | "fr
   response: string | null;
   frame: string | null;
   responseFrame: string | null;
+  /**
+   * The fleet node that routed it (NODE_NAME): set on what the live stream sends while the
+   * fleet is on (FLEET_DATABASE_URL), this node's own included; absent on a node alone.
+   * Ids are per node: node and id together name an exchange in the fleet.
+   */
+  node?: string;
 }
+
+/** Another node's exchange as a record (the live filters' `node` field reads `node`). */
+export type RemoteExchange = Exchange & { node?: string };
 
 export function toExchangeDto(x: Exchange): ExchangeDto {
   return {
@@ -117,5 +126,25 @@ export function toExchangeDto(x: Exchange): ExchangeDto {
     response: x.response === null ? null : toHex(x.response),
     frame: x.frame === null ? null : toHex(x.frame),
     responseFrame: x.responseFrame === null ? null : toHex(x.responseFrame),
+  };
+}
+
+/** Hex text the wire form holds; what fails to parse (it was checked on arrival) reads as no bytes. */
+function bytesOf(hex: string): Uint8Array {
+  const parsed = parseHex(hex);
+  return parsed.ok ? parsed.bytes : new Uint8Array();
+}
+
+/**
+ * The wire form back into a record: another node's exchanges arrive as DTOs, and the live
+ * filters (server/traffic/filter) evaluate records.
+ */
+export function fromExchangeDto(dto: ExchangeDto): RemoteExchange {
+  return {
+    ...dto,
+    request: bytesOf(dto.request),
+    response: dto.response === null ? null : bytesOf(dto.response),
+    frame: dto.frame === null ? null : bytesOf(dto.frame),
+    responseFrame: dto.responseFrame === null ? null : bytesOf(dto.responseFrame),
   };
 }

@@ -6,12 +6,20 @@
  * download. Each migration runs once, in its own transaction, under an advisory lock, so
  * nodes starting together apply it once.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 
-export const FLEET_MIGRATIONS = fileURLToPath(new URL("../../prisma/fleet/migrations/", import.meta.url));
+/**
+ * Beside the sources (tests, tsx); the bundled server (dist/server.mjs) runs from the
+ * checkout, so there it is found from the working directory.
+ */
+export const FLEET_MIGRATIONS =
+  [
+    fileURLToPath(new URL("../../prisma/fleet/migrations/", import.meta.url)),
+    path.join(process.cwd(), "prisma", "fleet", "migrations"),
+  ].find((dir) => existsSync(dir)) ?? path.join(process.cwd(), "prisma", "fleet", "migrations");
 /** Any constant of our own: pg_advisory_xact_lock takes a 64-bit key. */
 const LOCK_KEY = 0x626d_6366; // "bmcf"
 

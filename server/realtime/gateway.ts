@@ -3,7 +3,7 @@
  * On connect a client gets a snapshot (recent exchanges, handlers, buses) and then
  * batched live events; the router never waits for a browser.
  */
-import type { Server, Socket } from "socket.io";
+import type { Namespace, Server, Socket } from "socket.io";
 import { z } from "zod";
 import { sameOrigin } from "../auth/access-policy";
 import type { AuthService } from "../auth/auth-service";
@@ -12,12 +12,14 @@ import type { ConsoleChunkDto } from "../contract/console";
 import type { OperatorInfo } from "../contract/control";
 import type { ClientToServerEvents, LiveEvent, ServerToClientEvents, Snapshot } from "../contract/events";
 import { LIVE_NAMESPACE } from "../contract/events";
-import { type Exchange, toExchangeDto } from "../contract/exchange";
+import { type Exchange, type ExchangeDto, fromExchangeDto, toExchangeDto } from "../contract/exchange";
+import { type SetNodesResult, setNodesOptions } from "../contract/fleet";
 import type { BusInfo, HandlerInfo } from "../contract/handlers";
 import type { RatesSnapshot } from "../contract/rates";
 import type { AuditLog } from "../control/audit-log";
 import type { HoldQueue } from "../control/hold-queue";
 import type { RuleEngine } from "../control/rule-engine";
+import type { FleetServerSideEvents } from "../fleet/fanout-protocol";
 import type { Logger } from "../logger";
 import type { Router } from "../router/router";
 import { ClientChannel } from "./client-channel";
@@ -44,13 +46,22 @@ interface SocketData {
   tokenHash: string;
 }
 
-type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, FleetServerSideEvents, SocketData>;
 export type LiveServer = Server<
   ClientToServerEvents,
   ServerToClientEvents,
-  Record<string, never>,
+  FleetServerSideEvents,
   SocketData
 >;
+export type LiveNamespace = Namespace<
+  ClientToServerEvents,
+  ServerToClientEvents,
+  FleetServerSideEvents,
+  SocketData
+>;
+
+/** Which nodes' traffic a connection gets (`setNodes`); none recorded: its own node's only. */
+type NodeView = "all" | ReadonlySet<string>;
 
 export interface LiveGatewayDeps {
   io: LiveServer;
@@ -63,6 +74,8 @@ export interface LiveGatewayDeps {
   rates?: () => RatesSnapshot;
   /** The host console's stored chunks, for clients with the console lane on (omitted: none sent). */
   consoleChunks?: { onStored(listener: (chunk: ConsoleChunkDto) => void): () => void };
+  /** This node's name while the fleet is on: set on every exchange sent; omitted: the node is alone. */
+  node?: string;
 }
 
 export class LiveGateway {
@@ -88,6 +101,10 @@ export class LiveGateway {
   /** Sockets per session, to close a live stream when its session ends. */
   private readonly sessionSockets = new Map<string, Set<LiveSocket>>();
   private readonly commands: CommandLimit;
+  private readonly node: string | undefined;
+  /** Per-client node selection (`setNodes`); a client not in it gets its own node's traffic. */
+  private readonly nodeViews = new Map<string, NodeView>();
+  private readonly localListeners = new Set<(x: ExchangeDto) => void>();
 
   constructor(deps: LiveGatewayDeps, options: GatewayOptions = {}) {
     const { io, router, control } = deps;
@@ -96,6 +113,7 @@ export class LiveGateway {
     this.log = deps.log;
     this.startedAt = deps.startedAt;
     this.control = control;
+    this.node = deps.node;
     this.opts = {
       flushIntervalMs: 100,
       maxPending: 2000,
@@ -131,12 +149,46 @@ export class LiveGateway {
       this.sendChangedCounts();
       this.sendChangedBuses();
       // Rates go to every connected client each second; volatile: a slow client skips one.
-      if (deps.rates && this.channels.size > 0) io.of(LIVE_NAMESPACE).volatile.emit("rates", deps.rates());
+      // local: with the fleet's adapter a broadcast would reach every node's clients too.
+      if (deps.rates && this.channels.size > 0)
+        io.of(LIVE_NAMESPACE).local.volatile.emit("rates", deps.rates());
     }, 1000);
   }
 
   get clients(): number {
     return this.channels.size;
+  }
+
+  /** Every local exchange in its wire form (node set while the fleet is on): the fan-out sends them on. */
+  onLocalExchange(listener: (x: ExchangeDto) => void): () => void {
+    this.localListeners.add(listener);
+    return () => this.localListeners.delete(listener);
+  }
+
+  /**
+   * Another node's exchanges (fleet fan-out, `node` set on each): to the connections that
+   * asked for that node, through their filter and their channel like local ones.
+   */
+  offerRemote(node: string, exchanges: readonly ExchangeDto[]): void {
+    if (this.nodeViews.size === 0) return;
+    const targets: [string, ClientChannel][] = [];
+    for (const [id, c] of this.channels) {
+      const view = this.nodeViews.get(id);
+      if (view === "all" || view?.has(node)) targets.push([id, c]);
+    }
+    if (targets.length === 0) return;
+    for (const dto of exchanges) {
+      const event = { type: "exchange" as const, exchange: dto };
+      // Decoded only when some connection filters: the filters evaluate records, not hex text.
+      let record: Exchange | undefined;
+      for (const [id, c] of targets) {
+        if (this.filters.textOf(id) !== undefined) {
+          record ??= fromExchangeDto(dto);
+          if (!this.filters.matches(id, record)) continue;
+        }
+        c.offerExchange(event);
+      }
+    }
   }
 
   /** Tells every client the bus list changed. */
@@ -185,7 +237,7 @@ export class LiveGateway {
       skipped = since.missed;
     }
     const snapshot: Snapshot = {
-      exchanges: exchanges.map(toExchangeDto),
+      exchanges: exchanges.map((x) => this.dto(x)),
       handlers: this.router.registry.list(),
       buses: this.router.busInfo(),
       rules: this.control.rules.list(),
@@ -224,6 +276,10 @@ export class LiveGateway {
       const result = this.filters.set(socket.id, text);
       if (typeof ack === "function") ack(result);
     });
+    socket.on("setNodes", (options, ack) => {
+      const result = this.setNodes(socket.id, options);
+      if (typeof ack === "function") ack(result);
+    });
     socket.on("setConsoleLane", (options, ack) => {
       const result = this.consoleLanes.set(socket.id, options);
       if (typeof ack === "function") ack(result);
@@ -231,6 +287,7 @@ export class LiveGateway {
     socket.on("disconnect", () => {
       this.channels.delete(socket.id);
       this.filters.delete(socket.id);
+      this.nodeViews.delete(socket.id);
       this.consoleLanes.delete(socket.id);
       sockets.delete(socket);
       // A tab reconnecting in a loop must not leave an empty set per session behind.
@@ -239,11 +296,37 @@ export class LiveGateway {
     });
   }
 
+  private setNodes(id: string, options: unknown): SetNodesResult {
+    const parsed = setNodesOptions.safeParse(options);
+    if (!parsed.success) {
+      return { ok: false, error: parsed.error.issues.map((i) => i.message).join("; ") || "invalid" };
+    }
+    const { nodes } = parsed.data;
+    this.nodeViews.set(id, nodes === "all" ? "all" : new Set(nodes));
+    return { ok: true };
+  }
+
+  /** Whether a connection wants this node's own exchanges (the default, until setNodes says otherwise). */
+  private wantsLocal(id: string): boolean {
+    const view = this.nodeViews.get(id);
+    return view === undefined || view === "all" || this.node === undefined || view.has(this.node);
+  }
+
+  private dto(x: Exchange): ExchangeDto {
+    const dto = toExchangeDto(x);
+    if (this.node !== undefined) dto.node = this.node;
+    return dto;
+  }
+
   private onExchange(x: Exchange): void {
     this.recent.push(x);
-    if (this.channels.size === 0) return;
-    const event = { type: "exchange" as const, exchange: toExchangeDto(x) };
-    for (const [id, c] of this.channels) if (this.filters.matches(id, x)) c.offerExchange(event);
+    if (this.channels.size === 0 && this.localListeners.size === 0) return;
+    const dto = this.dto(x);
+    for (const l of this.localListeners) l(dto);
+    const event = { type: "exchange" as const, exchange: dto };
+    for (const [id, c] of this.channels) {
+      if (this.wantsLocal(id) && this.filters.matches(id, x)) c.offerExchange(event);
+    }
   }
 
   /**

@@ -1,5 +1,5 @@
-import { newRuleBody } from "@/server/contract/control";
-import { handle, jsonBody, operatorOf, parseWith, services } from "@/server/http/route-helpers";
+import { dispatchControl, outcomeResponse, targetNodeOf } from "@/server/control/control-actions";
+import { handle, jsonBody, operatorOf, services } from "@/server/http/route-helpers";
 
 export const dynamic = "force-dynamic";
 
@@ -7,18 +7,12 @@ export function GET(): Promise<Response> {
   return handle(() => Response.json({ rules: services().rules.list() }));
 }
 
+/** POST /api/rules {name, match, action} [?node=c: on that node of the fleet] */
 export function POST(request: Request): Promise<Response> {
   return handle(async () => {
     const by = operatorOf(request);
-    const body = parseWith(newRuleBody, await jsonBody(request), "body");
-    const s = services();
-    const rule = await s.rules.create(body);
-    await s.audit.record({
-      actor: by.username,
-      action: "rule.create",
-      target: String(rule.id),
-      detail: rule,
-    });
-    return Response.json(rule, { status: 201 });
+    const node = targetNodeOf(request);
+    const body = await jsonBody(request);
+    return outcomeResponse(await dispatchControl(services(), { kind: "rule.create", body }, by, node));
   });
 }

@@ -36,7 +36,8 @@ function isCommand(c: CommandPair, x: Exchange): boolean {
   return c.netFn === x.netFn && c.cmd === x.cmd && (c.group === undefined || x.request[0] === c.group);
 }
 
-function compare(actual: Exclude<FieldValue, null>, op: CompareOp, value: FilterValue): boolean {
+/** One comparison of a present value (sql.ts folds the `node` field's comparisons with it). */
+export function compare(actual: Exclude<FieldValue, null>, op: CompareOp, value: FilterValue): boolean {
   if (value.kind === "number" && typeof actual === "number") return ordered(actual, op, value.value);
   if (value.kind === "string" && typeof actual === "string") {
     if (op === "contains") return actual.includes(value.value);

@@ -3,7 +3,12 @@
  * column it reads, its type, which operators it takes, and how a written value becomes
  * a value of that type (numbers with units, netfn and command names, times, hex bytes).
  */
-import { EXCHANGE_STATUSES, type Exchange, SESSION_PAYLOAD_NAMES } from "../../contract/exchange";
+import {
+  EXCHANGE_STATUSES,
+  type Exchange,
+  type RemoteExchange,
+  SESSION_PAYLOAD_NAMES,
+} from "../../contract/exchange";
 import { COMMANDS, PRIVILEGE_ORDER } from "../../ipmi/commands";
 import { NETFN, netFnName } from "../../ipmi/netfn";
 import type { BusKind } from "../../router/types";
@@ -31,6 +36,25 @@ export interface FieldDef {
   readonly get: (x: Exchange) => FieldValue;
   /** The values an enumerated string field can hold; == and != check against them. */
   readonly values?: readonly string[];
+  /**
+   * Not a column: every row of the local log has one value (the node's name), so the SQL
+   * compiler folds a comparison with it into a constant.
+   */
+  readonly constant?: () => string;
+}
+
+/**
+ * This node's name (NODE_NAME), for the `node` field: the local log's rows and live
+ * exchanges without a `node` of their own are this node's. Set once at start (main.ts).
+ */
+let localNodeName = "local";
+
+export function setLocalNodeName(name: string): void {
+  localNodeName = name;
+}
+
+export function getLocalNodeName(): string {
+  return localNodeName;
 }
 
 const BUS_KINDS = ["bt", "kcs", "ssif", "lan", "ipmb", "inject"] as const satisfies readonly BusKind[];
@@ -95,6 +119,15 @@ const FIELD_LIST: readonly FieldDef[] = [
   { name: "data", type: "bytes", column: "request", nullable: false, get: (x) => x.request },
   { name: "response", type: "bytes", column: "response", nullable: true, get: (x) => x.response },
   { name: "frame", type: "bytes", column: "frame", nullable: true, get: (x) => x.frame },
+  {
+    name: "node",
+    type: "string",
+    column: "node",
+    nullable: false,
+    // Another node's records carry their name (RemoteExchange); the local log's are this node's.
+    get: (x: RemoteExchange) => x.node ?? localNodeName,
+    constant: () => localNodeName,
+  },
 ];
 
 export const FIELDS: ReadonlyMap<string, FieldDef> = new Map(FIELD_LIST.map((f) => [f.name, f]));

@@ -11,6 +11,7 @@ import { type FilterAst, parseFilterAst } from "./parser";
 import { toSql } from "./sql";
 
 export type { CompareOp, FilterValue } from "./fields";
+export { getLocalNodeName, setLocalNodeName } from "./fields";
 export { FilterSyntaxError } from "./lexer";
 export type { FilterAst } from "./parser";
 

@@ -7,6 +7,7 @@
  * for startswith (after a length test).
  */
 import { Prisma } from "../../persistence/generated/client";
+import { compare } from "./evaluate";
 import { type CommandPair, FIELDS, type FieldDef } from "./fields";
 import type { FilterAst } from "./parser";
 
@@ -80,6 +81,11 @@ function column(name: string, indexed = false): Prisma.Sql {
 function compareSql(ast: Compare, indexed: boolean): Prisma.Sql {
   const field = FIELDS.get(ast.field);
   if (!field) throw new Error(`filter: unknown field ${ast.field}`);
+  if (field.constant) {
+    // Every row has the same value (the local log is this node's): the term is true or false.
+    const hit = ast.value.kind === "null" ? ast.op === "!=" : compare(field.constant(), ast.op, ast.value);
+    return Prisma.raw(hit ? "(1)" : "(0)");
+  }
   const col = column(field.column, indexed);
   const { op, value } = ast;
   if (value.kind === "null")

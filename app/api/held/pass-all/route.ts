@@ -1,13 +1,13 @@
+import { dispatchControl, outcomeResponse, targetNodeOf } from "@/server/control/control-actions";
 import { handle, operatorOf, services } from "@/server/http/route-helpers";
 
 export const dynamic = "force-dynamic";
 
+/** POST /api/held/pass-all [?node=c] */
 export function POST(request: Request): Promise<Response> {
   return handle(async () => {
     const by = operatorOf(request);
-    const { holds, audit } = services();
-    const passed = await holds.passAll(by.username);
-    await audit.record({ actor: by.username, action: "held.pass-all", detail: { passed } });
-    return Response.json({ passed });
+    const node = targetNodeOf(request);
+    return outcomeResponse(await dispatchControl(services(), { kind: "held.pass-all" }, by, node));
   });
 }

@@ -1,44 +1,27 @@
-import { patchRuleBody } from "@/server/contract/control";
-import {
-  HttpError,
-  handle,
-  idParam,
-  jsonBody,
-  operatorOf,
-  parseWith,
-  services,
-} from "@/server/http/route-helpers";
+import { dispatchControl, outcomeResponse, targetNodeOf } from "@/server/control/control-actions";
+import { handle, jsonBody, operatorOf, services } from "@/server/http/route-helpers";
 
 export const dynamic = "force-dynamic";
 
 type Context = { params: Promise<{ id: string }> };
 
+/** PATCH /api/rules/:id [?node=c] */
 export function PATCH(request: Request, context: Context): Promise<Response> {
   return handle(async () => {
     const by = operatorOf(request);
-    const id = idParam((await context.params).id, "rule id");
-    const body = parseWith(patchRuleBody, await jsonBody(request), "body");
-    const s = services();
-    const rule = await s.rules.update(id, body);
-    if (!rule) throw new HttpError(404, `no rule #${id}`);
-    await s.audit.record({ actor: by.username, action: "rule.change", target: String(id), detail: body });
-    return Response.json(rule);
+    const node = targetNodeOf(request);
+    const id = (await context.params).id;
+    const body = await jsonBody(request);
+    return outcomeResponse(await dispatchControl(services(), { kind: "rule.update", id, body }, by, node));
   });
 }
 
+/** DELETE /api/rules/:id [?node=c] */
 export function DELETE(request: Request, context: Context): Promise<Response> {
   return handle(async () => {
     const by = operatorOf(request);
-    const id = idParam((await context.params).id, "rule id");
-    const s = services();
-    const rule = s.rules.get(id);
-    if (!rule || !(await s.rules.remove(id))) throw new HttpError(404, `no rule #${id}`);
-    await s.audit.record({
-      actor: by.username,
-      action: "rule.delete",
-      target: String(id),
-      detail: { name: rule.name },
-    });
-    return new Response(null, { status: 204 });
+    const node = targetNodeOf(request);
+    const id = (await context.params).id;
+    return outcomeResponse(await dispatchControl(services(), { kind: "rule.delete", id }, by, node));
   });
 }

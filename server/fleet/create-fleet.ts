@@ -1,0 +1,126 @@
+/**
+ * The fleet side of a node, from its config: with FLEET_DATABASE_URL, a shipper (its SQLite
+ * log into PostgreSQL), a registry (announce, heartbeat, roster) and shared sign-in; without
+ * it, nothing (createFleet returns undefined and the node runs alone, as always).
+ *
+ * The store is opened lazily and again after each failure, so a node starts even when
+ * PostgreSQL is down: it logs "fleet: store unreachable (...), shipping when it returns",
+ * keeps logging locally, and ships the backlog from its mark once the store answers.
+ */
+import type { SharedAuthStore } from "../auth/auth-service";
+import type { Config } from "../config";
+import type { FleetHealthDto } from "../contract/api";
+import type { FleetStatusDto } from "../contract/fleet";
+import type { BusInfo } from "../contract/handlers";
+import type { Logger } from "../logger";
+import type { Database } from "../persistence/database";
+import { type FleetDatabase, openFleetDatabase, redactUrl } from "./fleet-database";
+import { FLEET_MIGRATIONS, migrateFleet } from "./migrate";
+import { FleetRegistry } from "./registry";
+import { createSharedAuth, offerLocalOperators } from "./shared-auth";
+import { FleetShipper } from "./shipper";
+
+/** How long a stopping node keeps shipping what its log writer flushed on the way out. */
+export const STOP_DRAIN_MS = 5000;
+
+export interface Fleet {
+  readonly node: string;
+  readonly sharedAuth: SharedAuthStore;
+  readonly shipper: FleetShipper;
+  readonly registry: FleetRegistry;
+  /** Starts shipping and the heartbeat; `address` is the dashboard's URL as it listens. */
+  start(address: string): void;
+  /** GET /api/fleet. */
+  status(): Promise<FleetStatusDto>;
+  /** /api/health's `fleet`. */
+  health(): Promise<FleetHealthDto>;
+  /** Ships what is left (bounded), stops the heartbeat, closes the store. */
+  stop(): Promise<void>;
+}
+
+export interface FleetDeps {
+  local: Database;
+  log: Logger;
+  version: string;
+  startedAt: number;
+  buses: () => BusInfo[];
+}
+
+async function openStore(url: string): Promise<FleetDatabase> {
+  await migrateFleet(url, FLEET_MIGRATIONS);
+  return openFleetDatabase(url, { migrate: false });
+}
+
+/** Health and /api/fleet for a node without FLEET_DATABASE_URL. */
+export function soloFleetStatus(node: string): FleetStatusDto {
+  return { enabled: false, node, store: "off", lag: null, nodes: [] };
+}
+
+export function createFleet(config: Config, deps: FleetDeps): Fleet | undefined {
+  const url = config.FLEET_DATABASE_URL;
+  if (!url) return undefined;
+  const node = config.NODE_NAME;
+  const { log } = deps;
+  let db: FleetDatabase | undefined;
+  let opening: Promise<FleetDatabase> | undefined;
+  let closed = false;
+  const store = (): Promise<FleetDatabase> => {
+    if (db) return Promise.resolve(db);
+    if (closed) return Promise.reject(new Error("the fleet store is closed"));
+    opening ??= openStore(url)
+      .then(async (opened) => {
+        db = opened;
+        log.info(`fleet: store ${redactUrl(url)} reached, node ${node}`);
+        const offered = await offerLocalOperators(deps.local, opened).catch((err: unknown) => {
+          log.warn(`fleet: offering local operators: ${err instanceof Error ? err.message : String(err)}`);
+          return 0;
+        });
+        if (offered > 0) log.info(`fleet: ${offered} local operator(s) added to the fleet`);
+        return opened;
+      })
+      .finally(() => {
+        opening = undefined;
+      });
+    return opening;
+  };
+  const shipper = new FleetShipper({ local: deps.local, node, store, log });
+  const registry = new FleetRegistry({
+    node,
+    version: deps.version,
+    startedAt: deps.startedAt,
+    buses: deps.buses,
+    store,
+    log,
+    goneAfterMs: config.FLEET_GONE_AFTER_MS,
+  });
+  const sharedAuth = createSharedAuth({ node, current: () => db, log });
+  const storeState = (): "up" | "down" => (db && shipper.lastError() === null ? "up" : "down");
+
+  return {
+    node,
+    sharedAuth,
+    shipper,
+    registry,
+    start(address) {
+      log.info(`fleet: node ${node} at ${address}, store ${redactUrl(url)}`);
+      shipper.start();
+      registry.start(address);
+    },
+    async health() {
+      return { enabled: true, node, store: storeState(), lag: await shipper.lag() };
+    },
+    async status() {
+      const lag = await shipper.lag();
+      const nodes = db ? await registry.list().catch(() => null) : null;
+      return { enabled: true, node, store: nodes ? storeState() : "down", lag, nodes: nodes ?? [] };
+    },
+    async stop() {
+      await shipper.stop(STOP_DRAIN_MS);
+      await registry.stop();
+      closed = true;
+      const opened = db ?? (await opening?.catch(() => undefined));
+      db = undefined;
+      await opened?.$disconnect();
+    },
+  };
+}

@@ -1,0 +1,184 @@
+/**
+ * A fleet of three real server processes (nodes a, b, c, each on its own SQLite log) sharing
+ * one throwaway PostgreSQL: every node's records reach the store exactly once, through an
+ * outage of the store under traffic and a node's restart; the roster shows nodes up and
+ * gone; a sign-in on one node is accepted by another.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { HealthResponse } from "../contract/api";
+import type { FleetStatusDto } from "../contract/fleet";
+import { type FleetDatabase, openFleetDatabase } from "../fleet/fleet-database";
+import { startThrowawayPostgres, type ThrowawayPostgres } from "../fleet/test-postgres";
+import { createTestDatabase, type TestDatabase } from "../persistence/test-database";
+import { type RunningServer, startServer } from "./server-process";
+
+const NODES = ["a", "b", "c"] as const;
+type Node = (typeof NODES)[number];
+
+let pg: ThrowawayPostgres | undefined;
+let fleet: FleetDatabase | undefined;
+const dbs = {} as Record<Node, TestDatabase>;
+const servers: Partial<Record<Node, RunningServer>> = {};
+let cookie = "";
+
+const start = async (node: Node) => {
+  servers[node] = await startServer({
+    DATABASE_URL: dbs[node].url,
+    FLEET_DATABASE_URL: pg!.url,
+    NODE_NAME: node,
+    SIM_RATE: "50",
+    LAN_PORT: "off",
+    LOG_LEVEL: "info",
+    FLEET_GONE_AFTER_MS: "3000",
+  });
+  return servers[node]!;
+};
+const server = (node: Node) => servers[node]!;
+
+async function get<T>(node: Node, path: string): Promise<T> {
+  const res = await fetch(`${server(node).url}${path}`, { headers: { cookie } });
+  if (res.status !== 200) throw new Error(`${node} ${path}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+async function waitFor(test: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await test().catch(() => false)) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+async function storedExchanges(node: Node) {
+  const [row] = await fleet!.$queryRawUnsafe<{ count: number; distinct: number; min: number; max: number }[]>(
+    `SELECT count(*)::int AS count, count(DISTINCT id)::int AS distinct, coalesce(min(id), 0) AS min, coalesce(max(id), 0) AS max
+     FROM "FleetExchange" WHERE node = $1`,
+    node,
+  );
+  return row!;
+}
+
+const health = (node: Node) => get<HealthResponse>(node, "/api/health");
+const persisted = async (node: Node) => (await health(node)).exchanges.persisted;
+
+beforeAll(async () => {
+  pg = await startThrowawayPostgres();
+  fleet = await openFleetDatabase(pg.url);
+  for (const n of NODES) dbs[n] = await createTestDatabase();
+  await Promise.all(NODES.map(start));
+  cookie = await server("a").login();
+});
+
+afterAll(async () => {
+  for (const n of NODES) await servers[n]?.stop().catch(() => undefined);
+  await fleet?.$disconnect();
+  pg?.stop();
+  for (const n of NODES) await dbs[n]?.cleanup();
+});
+
+describe("a fleet of three nodes on one PostgreSQL", () => {
+  it("lists the three nodes up, each with its dashboard address", async () => {
+    let status: FleetStatusDto | undefined;
+    await waitFor(async () => {
+      status = await get<FleetStatusDto>("b", "/api/fleet");
+      return status.nodes.filter((n) => n.state === "up").length === 3;
+    }, "three nodes up");
+    expect(status).toMatchObject({ enabled: true, node: "b", store: "up" });
+    expect(status!.nodes.map((n) => [n.name, n.address, n.self])).toEqual(
+      NODES.map((n) => [n, server(n).url, n === "b"]),
+    );
+    expect(status!.nodes[0]!.buses.map((b) => b.id)).toContain("bt0");
+    const h = await health("a");
+    expect(h.fleet).toMatchObject({ enabled: true, node: "a", store: "up" });
+  });
+
+  it("accepts a sign-in on node a at nodes b and c, and an operator created on a signs in on c", async () => {
+    // b and c never saw this session: it is found in the shared store.
+    for (const n of ["b", "c"] as const) {
+      const res = await fetch(`${server(n).url}/api/auth/session`, { headers: { cookie } });
+      expect(await res.json()).toMatchObject({ operator: { username: "admin" } });
+    }
+    const created = await fetch(`${server("a").url}/api/operators`, {
+      method: "POST",
+      headers: { cookie, "content-type": "application/json" },
+      body: JSON.stringify({ username: "watcher", password: "watcher-password-1", role: "viewer" }),
+    });
+    expect(created.status).toBe(201);
+    const onC = await server("c").login("watcher", "watcher-password-1");
+    const res = await fetch(`${server("b").url}/api/auth/session`, { headers: { cookie: onC } });
+    expect(await res.json()).toMatchObject({ operator: { username: "watcher", role: "viewer" } });
+    // Without a session anywhere, still refused.
+    const none = await fetch(`${server("b").url}/api/fleet`, { headers: { cookie: "bmc_session=forged" } });
+    expect(none.status).toBe(401);
+  });
+
+  it("keeps logging through a PostgreSQL outage and ships the backlog without gap or duplicate", async () => {
+    await waitFor(
+      async () => (await storedExchanges("a")).count > 0,
+      "node a's first exchanges in the store",
+    );
+    pg!.pause();
+    try {
+      await waitFor(async () => (await health("a")).fleet?.store === "down", "node a to see the store down");
+      const before = await persisted("a");
+      // Traffic goes on locally while the store is away.
+      await waitFor(async () => (await persisted("a")) >= before + 100, "traffic during the outage");
+      const lag = (await health("a")).fleet?.lag;
+      expect(lag?.error).toBeTruthy();
+      expect(lag?.records).toBeGreaterThan(0);
+    } finally {
+      pg!.resume();
+    }
+    for (const n of NODES) {
+      await waitFor(async () => {
+        const f = (await health(n)).fleet;
+        return f?.store === "up" && f.lag !== null && f.lag.records < 50;
+      }, `node ${n} to catch up`);
+    }
+    expect(server("a").output()).toMatch(/fleet: store unreachable \(.+\), shipping when it returns/);
+  });
+
+  it("ships everything on SIGTERM, shows the node gone, and resumes from its mark on restart", async () => {
+    await server("c").stop();
+    const localCount = await dbs.c.db.exchange.count();
+    expect(localCount).toBeGreaterThan(0);
+    expect(await storedExchanges("c")).toEqual({
+      count: localCount,
+      distinct: localCount,
+      min: 1,
+      max: localCount,
+    });
+    await waitFor(async () => {
+      const s = await get<FleetStatusDto>("a", "/api/fleet");
+      return s.nodes.find((n) => n.name === "c")?.state === "gone";
+    }, "node c gone");
+
+    const restarted = await start("c");
+    await waitFor(
+      async () => restarted.output().includes(`fleet: shipping as node c from exchange ${localCount},`),
+      "node c to resume from its mark",
+    );
+    await waitFor(async () => (await storedExchanges("c")).count > localCount + 20, "node c shipping again");
+    const s = await get<FleetStatusDto>("a", "/api/fleet");
+    await waitFor(
+      async () => (await get<FleetStatusDto>("a", "/api/fleet")).nodes.every((n) => n.state === "up"),
+      "node c up again",
+    );
+    expect(s.nodes.map((n) => n.name)).toEqual(["a", "b", "c"]);
+  });
+
+  it("holds every node's exchanges and audit entries exactly once after all stop", async () => {
+    for (const n of NODES) await server(n).stop();
+    for (const n of NODES) {
+      const count = await dbs[n].db.exchange.count();
+      const max = (await dbs[n].db.exchange.aggregate({ _max: { id: true } }))._max.id;
+      expect(max).toBe(count);
+      expect(await storedExchanges(n)).toEqual({ count, distinct: count, min: 1, max: count });
+      const audit = await dbs[n].db.auditEntry.count();
+      expect(await fleet!.fleetAudit.count({ where: { node: n } })).toBe(audit);
+    }
+    // Logins and the operator created on a: the audit trail reached the store.
+    expect(await fleet!.fleetAudit.count({ where: { node: "a", action: "operator.create" } })).toBe(1);
+  });
+});
