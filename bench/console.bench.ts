@@ -6,12 +6,12 @@
  * - Browser: headless Chromium on the Console page with the keyboard claimed; time from
  *   the key press to the echoed character in xterm.js's rows. Baseline: the same echo
  *   through the console namespace by a socket.io client in this process (no browser).
- * - SOL: ipmitool `sol activate` in a pseudo-terminal (python3's pty); time from writing a
- *   key to its echo on ipmitool's output. Baseline: the SOL character accumulate interval
- *   the BMC waits before sending (sol-config: 60 ms by default), which dominates it.
+ * SOL's echo is measured against a real guest in server/buses/vm/qemu.int.test.ts (it is
+ * dominated by the BMC's character accumulate interval, 60 ms by default); timing ipmitool
+ * key by key from a script did not work reliably here (keys typed one at a time did not
+ * reach the BMC), so it is not a row of this table.
  * Medians and p90 over KEYS keys each. One run, same machine.
  */
-import { spawnSync } from "node:child_process";
 import net from "node:net";
 import { chromium } from "playwright";
 import { io, type Socket } from "socket.io-client";
@@ -20,13 +20,12 @@ import {
   type ConsoleClientToServer,
   type ConsoleServerToClient,
 } from "../server/contract/console";
-import { lanPort, type RunningServer, startServer } from "../server/integration/server-process";
+import { type RunningServer, startServer } from "../server/integration/server-process";
 import { createTestDatabase } from "../server/persistence/test-database";
 import { against, type BenchRow, type BenchSection } from "./report";
 
 const KEYS = Number(process.env.BENCH_CONSOLE_KEYS ?? 30);
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const PASSWORD = "bench-console-pw";
 
 function quantile(xs: number[], q: number): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -94,9 +93,10 @@ async function browserEcho(server: RunningServer, cookie: string): Promise<numbe
     const times: number[] = [];
     for (let i = 0; i < KEYS; i++) {
       const key = String.fromCharCode(0x61 + (i % 26));
+      // (A statement, not an expression: evaluate() would wait for the promise it returned.)
       // Armed in the page first: t0 at the real key event (capture phase, before xterm.js
       // sees it), t1 at the first mutation that adds a character to the terminal's rows.
-      await page.evaluate(`window.__echo = new Promise((resolve) => {
+      await page.evaluate(`(() => { window.__echo = new Promise((resolve) => {
         const rows = document.querySelector('[data-testid="console-terminal"] .xterm-rows');
         const n = rows.textContent.length;
         let t0 = 0;
@@ -105,7 +105,7 @@ async function browserEcho(server: RunningServer, cookie: string): Promise<numbe
           if (t0 > 0 && rows.textContent.length > n) { obs.disconnect(); resolve(performance.now() - t0); }
         });
         obs.observe(rows, { childList: true, subtree: true, characterData: true });
-      })`);
+      }); return 0; })()`);
       await page.keyboard.press(key);
       times.push((await page.evaluate("window.__echo")) as number);
     }
@@ -113,58 +113,6 @@ async function browserEcho(server: RunningServer, cookie: string): Promise<numbe
   } finally {
     await browser.close();
   }
-}
-
-/** ipmitool sol activate in a pty; the time from each key to its echo, as python measures it. */
-const SOL_SCRIPT = `
-import os, pty, select, sys, time, json
-args = sys.argv[1:-1]; n = int(sys.argv[-1])
-pid, fd = pty.fork()
-if pid == 0:
-    os.execvp(args[0], args)
-out = b""
-def wait_for(pat, sec):
-    global out
-    end = time.time() + sec
-    while time.time() < end:
-        r, _, _ = select.select([fd], [], [], 0.01)
-        if r:
-            out += os.read(fd, 4096)
-            if pat in out: return True
-    return False
-ok = wait_for(b"operational", 30)
-times = []
-for i in range(n):
-    k = bytes([0x61 + i % 26]); out = b""
-    t0 = time.perf_counter(); os.write(fd, k)
-    if wait_for(k, 5): times.append((time.perf_counter() - t0) * 1000)
-os.write(fd, b"~.")
-wait_for(b"terminated", 5)
-print(json.dumps({"ok": ok, "times": times}))
-`;
-
-function solEcho(port: number): number[] {
-  const r = spawnSync(
-    "python3",
-    [
-      "-c",
-      SOL_SCRIPT,
-      ..."ipmitool -I lanplus -H 127.0.0.1 -U admin -C 17".split(" "),
-      "-p",
-      String(port),
-      "-P",
-      PASSWORD,
-      "sol",
-      "activate",
-      String(KEYS),
-    ],
-    { encoding: "utf8", timeout: 120_000 },
-  );
-  const line = r.stdout.trim().split("\n").at(-1) ?? "";
-  const parsed = JSON.parse(line) as { ok: boolean; times: number[] };
-  if (!parsed.ok || parsed.times.length === 0)
-    throw new Error(`SOL did not come up: ${r.stdout} ${r.stderr}`);
-  return parsed.times;
 }
 
 async function run(): Promise<BenchRow[]> {
@@ -176,16 +124,12 @@ async function run(): Promise<BenchRow[]> {
     server = await startServer({
       DATABASE_URL: tdb.url,
       HOST_SERIAL: "qemu:127.0.0.1:0",
-      HOST_TRANSPORT: "none",
-      IPMI_ADMIN_PASSWORD: PASSWORD,
       LOG_LEVEL: "info",
     });
     host = await echoHost(server);
     const cookie = await server.login();
     const node = await namespaceEcho(server, cookie);
     const page = await browserEcho(server, cookie);
-    const sol = solEcho(await lanPort(server));
-    const accumulateMs = 60;
     const row = (name: string, xs: number[], q: number) => ({ name, value: quantile(xs, q), unit: "ms" });
     return [
       against(
@@ -196,18 +140,6 @@ async function run(): Promise<BenchRow[]> {
         },
       ),
       against(row("browser: key to echo on screen, p90", page, 0.9), row("socket.io client, p90", node, 0.9)),
-      against(
-        row("SOL (ipmitool, cipher suite 17): key to echo, median", sol, 0.5),
-        { name: "SOL character accumulate interval", value: accumulateMs, unit: "ms" },
-        {
-          note: `${sol.length} keys; the BMC holds output up to the accumulate interval (sol set character-accumulate-level)`,
-        },
-      ),
-      against(row("SOL (ipmitool, cipher suite 17): key to echo, p90", sol, 0.9), {
-        name: "SOL character accumulate interval",
-        value: accumulateMs,
-        unit: "ms",
-      }),
     ];
   } finally {
     host?.destroy();
