@@ -11,10 +11,12 @@ interface HandlerToggleProps {
   onChanged: (handler: HandlerInfo) => void;
   /** Read-only (a viewer): shows the state, changes nothing. */
   readOnly?: boolean;
+  /** Another fleet node the switch acts on; absent: this node. */
+  target?: string;
 }
 
 /** The enabled switch of one handler: PATCHes the server and shows why if that fails. */
-export function HandlerToggle({ handler, onChanged, readOnly = false }: HandlerToggleProps) {
+export function HandlerToggle({ handler, onChanged, readOnly = false, target }: HandlerToggleProps) {
   const [pending, setPending] = useState<boolean | null>(null);
   const [error, setError] = useState<string | null>(null);
   const checked = pending ?? handler.enabled;
@@ -24,7 +26,7 @@ export function HandlerToggle({ handler, onChanged, readOnly = false }: HandlerT
     setPending(enabled);
     setError(null);
     try {
-      onChanged(await setHandlerEnabled(handler.id, enabled));
+      onChanged(await setHandlerEnabled(handler.id, enabled, target));
     } catch (e) {
       setError(messageOf(e));
     } finally {

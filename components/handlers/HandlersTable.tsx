@@ -26,6 +26,8 @@ interface HandlersTableProps {
   onChanged: (handler: HandlerInfo) => void;
   /** A viewer: switches show the state but change nothing. */
   readOnly?: boolean;
+  /** Another fleet node the switches act on; absent: this node. */
+  target?: string;
   /** Latency figures by handler id (GET /api/rates). */
   latency?: ReadonlyMap<string, HandlerRates>;
 }
@@ -63,7 +65,13 @@ function SortHeader(props: {
 }
 
 /** Every registered handler, sortable, with its enabled switch. */
-export function HandlersTable({ handlers, onChanged, readOnly = false, latency }: HandlersTableProps) {
+export function HandlersTable({
+  handlers,
+  onChanged,
+  readOnly = false,
+  latency,
+  target,
+}: HandlersTableProps) {
   const [sort, setSort] = useState<{ column: SortKey; dir: SortDir }>({ column: "key", dir: "asc" });
   const sorted = useMemo(() => {
     const compare = COMPARE[sort.column];
@@ -144,7 +152,7 @@ export function HandlersTable({ handlers, onChanged, readOnly = false, latency }
                 {us(latency?.get(h.id)?.total.p50Us)} / {us(latency?.get(h.id)?.total.p99Us)}
               </td>
               <td>
-                <HandlerToggle handler={h} onChanged={onChanged} readOnly={readOnly} />
+                <HandlerToggle handler={h} onChanged={onChanged} readOnly={readOnly} target={target} />
               </td>
             </tr>
           ))}

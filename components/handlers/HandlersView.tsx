@@ -1,6 +1,9 @@
 "use client";
 
 import { useMemo, useState } from "react";
+import { controlTarget } from "@/components/fleet/nodeChoice";
+import { RemoteNote } from "@/components/fleet/RemoteNote";
+import { useNodeChoice } from "@/components/fleet/useNodeChoice";
 import type { LiveState, LiveStore } from "@/components/live/state/store";
 import { useCanControl, useLiveStore, useLiveValue } from "@/components/live/useLiveStream";
 import { useRestFallback } from "@/components/live/useRestFallback";
@@ -27,10 +30,19 @@ export function HandlersView() {
   const handlersSource = useLiveValue(selectHandlersSource);
   const canControl = useCanControl();
   const [query, setQuery] = useState("");
+  const { self, choice } = useNodeChoice();
+  const target = controlTarget(choice);
+  // What the chosen node answered our switches with (by node and handler id): the list
+  // itself is this node's, so a switch shows the other node's state once it has acted there.
+  const [remote, setRemote] = useState<ReadonlyMap<string, HandlerInfo>>(() => new Map());
   // While the socket is not live the REST API is the source: on load and when the socket drops.
   const { loadError, reloadUnlessLive } = useRestFallback(loadHandlers);
 
   const onChanged = (handler: HandlerInfo) => {
+    if (target !== undefined) {
+      setRemote((m) => new Map(m).set(`${target}\u0000${handler.id}`, handler));
+      return;
+    }
     store.upsertHandler(handler);
     // Offline, no handler events arrive; a toggle can change which handler is active for a key.
     reloadUnlessLive();
@@ -39,7 +51,10 @@ export function HandlersView() {
   const rates = useRates(2000);
   const latency = useMemo(() => new Map((rates?.handlers ?? []).map((h) => [h.id, h])), [rates]);
   const q = query.trim().toLowerCase();
-  const shown = useMemo(() => handlers.filter((h) => matches(h, q)), [handlers, q]);
+  const shown = useMemo(() => {
+    const list = handlers.filter((h) => matches(h, q));
+    return target === undefined ? list : list.map((h) => remote.get(`${target}\u0000${h.id}`) ?? h);
+  }, [handlers, q, target, remote]);
   const enabled = handlers.filter((h) => h.enabled).length;
 
   return (
@@ -65,10 +80,22 @@ export function HandlersView() {
           </span>
         )}
       </div>
+      {target !== undefined && (
+        <RemoteNote target={target} self={self} what="handlers">
+          {" "}
+          A switch shows node {target}&apos;s state once it has acted there.
+        </RemoteNote>
+      )}
       {handlersSource === "none" && loadError === null ? (
         <p className="muted pad">Loading handlers…</p>
       ) : (
-        <HandlersTable handlers={shown} onChanged={onChanged} readOnly={!canControl} latency={latency} />
+        <HandlersTable
+          handlers={shown}
+          onChanged={onChanged}
+          readOnly={!canControl}
+          latency={latency}
+          target={target}
+        />
       )}
     </div>
   );

@@ -1,5 +1,6 @@
 /** The REST calls of the Handlers page, typed against the API contract. */
 import { requestJson } from "@/components/api";
+import { withTarget } from "@/components/fleet/nodeChoice";
 import type { HandlersResponse, PatchHandlerBody } from "@/server/contract/api";
 import type { HandlerInfo } from "@/server/contract/handlers";
 
@@ -7,7 +8,9 @@ export async function fetchHandlers(signal?: AbortSignal): Promise<HandlerInfo[]
   return (await requestJson<HandlersResponse>("/api/handlers", { signal })).handlers;
 }
 
-export function setHandlerEnabled(id: string, enabled: boolean): Promise<HandlerInfo> {
+/** `node`: another fleet node to switch it on (handler ids are the same on every node); absent: here. */
+export function setHandlerEnabled(id: string, enabled: boolean, node?: string): Promise<HandlerInfo> {
   const body: PatchHandlerBody = { enabled };
-  return requestJson<HandlerInfo>(`/api/handlers/${encodeURIComponent(id)}`, { method: "PATCH", body });
+  const path = withTarget(`/api/handlers/${encodeURIComponent(id)}`, node);
+  return requestJson<HandlerInfo>(path, { method: "PATCH", body });
 }

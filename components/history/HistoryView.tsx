@@ -7,7 +7,7 @@ import { ExchangeTable } from "@/components/live/ExchangeTable";
 import { ExportLinks } from "@/components/live/ExportLinks";
 import { compileClientFilter } from "@/components/live/expressionFilter";
 import { FilterBox } from "@/components/live/FilterBox";
-import type { LiveRow } from "@/components/live/state/exchanges";
+import { exchangeRowKey, type LiveRow } from "@/components/live/state/exchanges";
 import type { ExchangesPage } from "@/server/contract/api";
 import type { ExchangeDto } from "@/server/contract/exchange";
 import {
@@ -103,7 +103,7 @@ export function HistoryView({ initial }: { initial: HistoryUrlState }) {
   }, [filter, size, paging, reloads]);
 
   const rows = useMemo<LiveRow[]>(
-    () => (shown?.exchanges ?? []).map((x) => ({ kind: "exchange", key: `x${x.id}`, exchange: x })),
+    () => (shown?.exchanges ?? []).map((x) => ({ kind: "exchange", key: exchangeRowKey(x), exchange: x })),
     [shown],
   );
   const exchanges = shown?.exchanges ?? [];
@@ -210,7 +210,7 @@ export function HistoryView({ initial }: { initial: HistoryUrlState }) {
           rows={rows}
           following={false}
           onFollowingChange={noop}
-          selectedId={selected?.id ?? null}
+          selectedKey={selected === null ? null : exchangeRowKey(selected)}
           highlight={highlight?.ok ? highlight.test : null}
           onSelect={select}
         />

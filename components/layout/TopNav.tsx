@@ -3,6 +3,9 @@
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { UserMenu } from "@/components/auth/UserMenu";
+import { NodePicker } from "@/components/fleet/NodePicker";
+import { hrefWithChoice } from "@/components/fleet/nodeChoice";
+import { useNodeChoice } from "@/components/fleet/useNodeChoice";
 import { HeldBadge } from "@/components/held/HeldIndicator";
 import { ConnectionIndicator } from "@/components/live/ConnectionIndicator";
 
@@ -20,19 +23,27 @@ const LINKS = [
   { href: "/audit", label: "Audit" },
 ] as const;
 
-/** App title, page links, the held-request badge, the connection indicator and the signed-in user. */
+/** Shown only while the fleet is on. */
+const NODES_LINK = { href: "/nodes", label: "Nodes" } as const;
+
+/**
+ * App title, page links, the held-request badge, the connection indicator and the signed-in
+ * user; with the fleet on, the node picker, and links that keep the node choice.
+ */
 export function TopNav() {
   const pathname = usePathname();
+  const { fleet, choice, setChoice } = useNodeChoice();
+  const links = fleet === null ? LINKS : [...LINKS, NODES_LINK];
   return (
     <header className="topnav">
       <span className="brand">BMC Traffic Console</span>
       <nav aria-label="Main">
-        {LINKS.map((link) => {
+        {links.map((link) => {
           const current = link.href === "/" ? pathname === "/" : pathname.startsWith(link.href);
           return (
             <Link
               key={link.href}
-              href={link.href}
+              href={hrefWithChoice(link.href, choice)}
               className={current ? "navlink active" : "navlink"}
               aria-current={current ? "page" : undefined}
               data-testid={`nav-${link.label.toLowerCase().replace(/\s+/g, "-")}`}
@@ -42,6 +53,7 @@ export function TopNav() {
           );
         })}
       </nav>
+      {fleet !== null && <NodePicker fleet={fleet} choice={choice} onChange={setChoice} />}
       <HeldBadge />
       <span className="spacer" />
       <ConnectionIndicator />

@@ -7,19 +7,12 @@ import type { ConsoleLine } from "./state/consoleLane";
  * One line of the host's console among the exchanges (the console lane). Not an exchange:
  * it cannot be selected or opened, and j/k step over it; its title holds the whole line.
  */
-export const ConsoleLaneRow = memo(function ConsoleLaneRow({
-  line,
-  top,
-}: {
-  line: ConsoleLine;
-  top: number;
-}) {
+export const ConsoleLaneRow = memo(function ConsoleLaneRow({ line }: { line: ConsoleLine }) {
   const typed = line.direction === "in";
   const who = typed ? `typed by ${line.source ?? "someone"}` : "host printed";
   return (
     <tr
       className={`xrow ${styles.row}${typed ? ` ${styles.typed}` : ""}`}
-      style={{ transform: `translateY(${top}px)` }}
       data-testid="console-lane-row"
       data-chunk-id={line.chunkId}
       data-direction={line.direction}

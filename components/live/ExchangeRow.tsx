@@ -18,22 +18,23 @@ import { StatusBadge } from "./StatusBadge";
 
 interface ExchangeRowProps {
   exchange: ExchangeDto;
-  top: number;
   selected: boolean;
   /** The keyboard cursor is on this row (j/k). */
   cursor?: boolean;
   /** The highlight expression matches it. */
   highlighted?: boolean;
+  /** The fleet is on: a Node cell first. */
+  showNode?: boolean;
   onSelect: (exchange: ExchangeDto) => void;
 }
 
-/** One exchange as a table row (absolutely placed by the virtualized table). */
+/** One exchange as a table row (the virtualized table places it: no position of its own, so moving it renders nothing). */
 export const ExchangeRow = memo(function ExchangeRow({
   exchange: x,
-  top,
   selected,
   cursor = false,
   highlighted = false,
+  showNode = false,
   onSelect,
 }: ExchangeRowProps) {
   const hasHeader = x.netFn !== null && x.cmd !== null;
@@ -44,13 +45,13 @@ export const ExchangeRow = memo(function ExchangeRow({
   return (
     <tr
       className={`xrow xrow-${x.status}${selected ? " selected" : ""}${cursor ? " cursor" : ""}${highlighted ? " hl" : ""}`}
-      style={{ transform: `translateY(${top}px)` }}
       onClick={() => onSelect(x)}
       aria-selected={selected}
       data-cursor={cursor || undefined}
       data-highlighted={highlighted || undefined}
       data-testid="exchange-row"
       data-id={x.id}
+      data-node={x.node}
       data-bus={x.busId}
       data-cc={hex2(x.cc)}
       data-cmd-name={cmdName}
@@ -60,6 +61,7 @@ export const ExchangeRow = memo(function ExchangeRow({
       data-user={x.user ?? undefined}
       data-peer={x.peer ?? undefined}
     >
+      {showNode && <td data-testid="exchange-node">{x.node ?? DASH}</td>}
       <td className="mono">{formatTime(x.receivedAt)}</td>
       <td title={x.busKind}>{x.busId}</td>
       <td title={x.privilege === null ? from : `${from} (privilege ${x.privilege})`}>{from}</td>
@@ -99,15 +101,10 @@ export const ExchangeRow = memo(function ExchangeRow({
 export const COLUMN_COUNT = 10;
 
 /** A marker where the server dropped exchanges for this (slow) client. */
-export function SkippedRow({ count, top }: { count: number; top: number }) {
+export function SkippedRow({ count, showNode = false }: { count: number; showNode?: boolean }) {
   return (
-    <tr
-      className="xrow xrow-skipped"
-      style={{ transform: `translateY(${top}px)` }}
-      data-testid="skipped-row"
-      data-count={count}
-    >
-      <td className="skipped-cell" colSpan={COLUMN_COUNT}>
+    <tr className="xrow xrow-skipped" data-testid="skipped-row" data-count={count}>
+      <td className="skipped-cell" colSpan={COLUMN_COUNT + (showNode ? 1 : 0)}>
         ⋯ {count} skipped
       </td>
     </tr>

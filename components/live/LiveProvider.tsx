@@ -3,6 +3,8 @@
 import { type ReactNode, useEffect, useState } from "react";
 import { setUnauthorizedHandler } from "@/components/api";
 import { goToLogin } from "@/components/auth/navigation";
+import { fleetOn } from "@/components/fleet/fleetApi";
+import { useFleet } from "@/components/fleet/useFleet";
 import { connectLive, SIGNED_OUT_LINGER_MS } from "./connectLive";
 import { LiveStore } from "./state/store";
 import { LiveStoreContext } from "./useLiveStream";
@@ -22,6 +24,12 @@ function nextFrame(flush: () => void): void {
 export function LiveProvider({ children }: { children: ReactNode }) {
   const [store] = useState(() => new LiveStore({ schedule: nextFrame }));
   useEffect(() => connectLive(store), [store]);
+  // Which exchanges are this node's: only their ids are resumed from after a reconnect.
+  const { status } = useFleet();
+  const selfNode = status === null ? undefined : fleetOn(status) ? status.node : null;
+  useEffect(() => {
+    if (selfNode !== undefined) store.setSelfNode(selfNode);
+  }, [selfNode, store]);
   useEffect(() => {
     // Any API call answered 401: the session is gone, in this tab as in the others.
     setUnauthorizedHandler(() => {

@@ -3,6 +3,8 @@
 import { useSearchParams } from "next/navigation";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { requestJson } from "@/components/api";
+import { type NodeChoice, nodesToWatch } from "@/components/fleet/nodeChoice";
+import { useNodeChoice } from "@/components/fleet/useNodeChoice";
 import { RatesStrip } from "@/components/rates/RatesStrip";
 import type { ConsoleHistoryPageDto } from "@/server/contract/console";
 import type { ExchangeDto } from "@/server/contract/exchange";
@@ -14,7 +16,7 @@ import { type KeyAction, moveCursor } from "./keyboard";
 import { type FilterErrors, type LiveFilters, LiveToolbar } from "./LiveToolbar";
 import { ReplayPanel } from "./ReplayPanel";
 import { interleave, spanOf } from "./state/consoleLane";
-import { type LiveRow, receivedWhilePaused, shownRows } from "./state/exchanges";
+import { exchangeRowKey, type LiveRow, receivedWhilePaused, shownRows } from "./state/exchanges";
 import type { LiveState } from "./state/store";
 import { useLiveKeys } from "./useLiveKeys";
 import { useLiveStore, useLiveValue } from "./useLiveStream";
@@ -62,13 +64,34 @@ function writeUrl(f: LiveFilters, lane: boolean): void {
   );
 }
 
-function filterRows(rows: readonly LiveRow[], f: LiveFilters, expr: ClientFilter | null): readonly LiveRow[] {
+/**
+ * Which rows the node choice shows. The server sends the chosen nodes' traffic from the
+ * switch on; the ring still holds what came before it, which this hides at once.
+ */
+function nodeTest(choice: NodeChoice, self: string | null): ((x: ExchangeDto) => boolean) | null {
+  switch (choice.kind) {
+    case "all":
+      return null;
+    case "node":
+      return (x) => x.node === choice.name;
+    case "self":
+      return self === null ? null : (x) => x.node === undefined || x.node === self;
+  }
+}
+
+function filterRows(
+  rows: readonly LiveRow[],
+  f: LiveFilters,
+  expr: ClientFilter | null,
+  onNode: ((x: ExchangeDto) => boolean) | null,
+): readonly LiveRow[] {
   const test = expr?.ok ? expr.test : null;
-  if (test === null && f.status === "" && f.bus === "") return rows;
+  if (test === null && onNode === null && f.status === "" && f.bus === "") return rows;
   return rows.filter((row) => {
     if (row.kind === "skipped") return true; // gaps stay visible whatever the filter
     const x = row.exchange;
     return (
+      (onNode === null || onNode(x)) &&
       (f.status === "" || x.status === f.status) &&
       (f.bus === "" || x.busId === f.bus) &&
       (test === null || test(x))
@@ -82,6 +105,17 @@ export function LiveView() {
   const exchanges = useLiveValue(selectExchanges);
   const buses = useLiveValue(selectBuses);
   const searchParams = useSearchParams();
+  const { fleet, self, choice } = useNodeChoice();
+  const onNode = useMemo(() => nodeTest(choice, self), [choice, self]);
+  // The socket sends the chosen nodes' traffic (asked again by connectLive on every connection).
+  useEffect(() => {
+    const nodes = nodesToWatch(choice, self);
+    if (nodes === null) return;
+    const current = store.watchedNodes;
+    if (current === null && choice.kind === "self") return; // a connection watches its own node anyway
+    if (current !== null && JSON.stringify(current) === JSON.stringify(nodes)) return;
+    void store.setNodes(nodes);
+  }, [choice, self, store]);
   const [filters, setFilters] = useState<LiveFilters>(() => filtersFrom(searchParams));
   const expr = useMemo(() => compileClientFilter(filters.text), [filters.text]);
   const highlight = useMemo(() => compileClientFilter(filters.highlight), [filters.highlight]);
@@ -150,7 +184,8 @@ export function LiveView() {
   const [following, setFollowing] = useState(true);
   const [unfollowedAt, setUnfollowedAt] = useState(0);
   const [selected, setSelected] = useState<ExchangeDto | null>(null);
-  const [cursor, setCursor] = useState<number | null>(null);
+  /** The cursor's row key (exchangeRowKey): ids repeat across nodes. */
+  const [cursor, setCursor] = useState<string | null>(null);
   const [help, setHelp] = useState(false);
   const filterRef = useRef<HTMLInputElement>(null);
 
@@ -158,7 +193,10 @@ export function LiveView() {
   const paused = exchanges.paused !== null;
   const received = exchanges.received;
   const sourceRows = shownRows(exchanges);
-  const filtered = useMemo(() => filterRows(sourceRows, filters, expr), [sourceRows, filters, expr]);
+  const filtered = useMemo(
+    () => filterRows(sourceRows, filters, expr, onNode),
+    [sourceRows, filters, expr, onNode],
+  );
   // Console lines for the span of the whole list (a filter hides exchanges, not time).
   const rows = useMemo(
     () => (lane.on ? interleave(filtered, lane.chunks, spanOf(sourceRows, !paused)) : filtered),
@@ -187,7 +225,7 @@ export function LiveView() {
 
   const select = useCallback((x: ExchangeDto) => {
     setSelected(x);
-    setCursor(x.id);
+    setCursor(exchangeRowKey(x));
   }, []);
 
   useLiveKeys((action: KeyAction) => {
@@ -198,11 +236,11 @@ export function LiveView() {
         setCursor(next);
         // Moving off the newest row stops following, so the cursor's row stays put.
         const last = rows.findLast((r) => r.kind === "exchange");
-        if (next !== null && last?.kind === "exchange" && last.exchange.id !== next) setFollowing(false);
+        if (next !== null && last !== undefined && last.key !== next) setFollowing(false);
         return;
       }
       case "open": {
-        const row = rows.find((r) => r.kind === "exchange" && r.exchange.id === cursor);
+        const row = rows.find((r) => r.key === cursor);
         if (row?.kind === "exchange") setSelected(row.exchange);
         return;
       }
@@ -247,14 +285,15 @@ export function LiveView() {
           rows={rows}
           following={following && !paused}
           onFollowingChange={onFollowingChange}
-          selectedId={selected?.id ?? null}
-          cursorId={cursor}
+          selectedKey={selected === null ? null : exchangeRowKey(selected)}
+          cursorKey={cursor}
+          showNode={fleet !== null}
           highlight={highlightTest}
           onSelect={select}
         />
         {selected !== null && (
           <div className="detail-col">
-            <ReplayPanel key={selected.id} exchange={selected} onShow={setSelected} />
+            <ReplayPanel key={exchangeRowKey(selected)} exchange={selected} onShow={setSelected} />
             <ExchangeDetail exchange={selected} onClose={closeDetail} />
           </div>
         )}

@@ -2,6 +2,8 @@
 
 import { memo, useState } from "react";
 import { messageOf } from "@/components/api";
+import { fleetOn } from "@/components/fleet/fleetApi";
+import { useFleet } from "@/components/fleet/useFleet";
 import { ExchangeResult } from "@/components/inject/ExchangeResult";
 import { replay } from "@/components/inject/injectApi";
 import type { ExchangeDto } from "@/server/contract/exchange";
@@ -30,7 +32,11 @@ export const ReplayPanel = memo(function ReplayPanel({ exchange: x, onShow }: Re
   const [result, setResult] = useState<ExchangeDto | null>(null);
   const [error, setError] = useState<string | null>(null);
   const rule = x.ruleId === null ? undefined : rules.find((r) => r.id === x.ruleId);
-  const replayable = x.netFn !== null && x.cmd !== null;
+  const { status } = useFleet();
+  // The replay route acts on this node's log only: another node's id here names another exchange.
+  const otherNode =
+    x.node !== undefined && x.node !== (fleetOn(status) ? status.node : undefined) ? x.node : null;
+  const replayable = x.netFn !== null && x.cmd !== null && otherNode === null;
 
   const onReplay = async () => {
     setBusy(true);
@@ -65,9 +71,11 @@ export const ReplayPanel = memo(function ReplayPanel({ exchange: x, onShow }: Re
             onClick={onReplay}
             disabled={busy || !replayable}
             title={
-              replayable
-                ? "Send this request again on its bus (marked replay)"
-                : "Nothing to replay: the frame had no header"
+              otherNode !== null
+                ? `From node ${otherNode}: replay it from that node's console`
+                : replayable
+                  ? "Send this request again on its bus (marked replay)"
+                  : "Nothing to replay: the frame had no header"
             }
             data-testid="replay"
           >

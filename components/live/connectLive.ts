@@ -20,6 +20,7 @@ import type {
   SetFilterResult,
 } from "@/server/contract/events";
 import { LIVE_NAMESPACE } from "@/server/contract/events";
+import type { SetNodesOptions, SetNodesResult } from "@/server/contract/fleet";
 import type { LiveStore } from "./state/store";
 
 export type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -104,12 +105,28 @@ export function connectLive(store: LiveStore): () => void {
         );
     });
   store.attachConsoleLaneSender(sendConsoleLane);
+  const sendNodes = (options: SetNodesOptions) =>
+    new Promise<SetNodesResult>((resolve) => {
+      if (!socket.connected) {
+        resolve({ ok: true }); // sent on connect
+        return;
+      }
+      socket
+        .timeout(5000)
+        .emit("setNodes", options, (err: Error | null, result: SetNodesResult) =>
+          resolve(err ? { ok: false, error: "the server did not answer" } : result),
+        );
+    });
+  store.attachNodesSender(sendNodes);
   socket.on("connect", () => {
     store.setConnection("connecting");
     // A new connection starts unfiltered on the server: send the page's filter again.
     if (store.serverFilter !== "") void sendFilter(store.serverFilter);
     // Before the snapshot, so no chunk stored after it is missed (the page backfills once live).
     if (store.consoleLaneOn) void sendConsoleLane(true);
+    // A new connection watches its own node only: ask again for the chosen ones.
+    const nodes = store.watchedNodes;
+    if (nodes !== null) void sendNodes(nodes);
   });
   socket.on("snapshot", (snapshot) => store.applySnapshot(snapshot));
   socket.on("rates", (rates) => publishRates(rates));
@@ -162,6 +179,7 @@ export function connectLive(store: LiveStore): () => void {
   return () => {
     store.attachFilterSender(undefined);
     store.attachConsoleLaneSender(undefined);
+    store.attachNodesSender(undefined);
     closed = true;
     clearTimeout(retryTimer);
     unsubscribe();

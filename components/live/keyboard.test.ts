@@ -1,14 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { keyAction, moveCursor } from "./keyboard";
-import type { LiveRow } from "./state/exchanges";
+import { exchangeRowKey, type LiveRow } from "./state/exchanges";
 import { exchange } from "./state/fixtures";
 
-const rows: LiveRow[] = [
-  { kind: "exchange", key: "x1", exchange: exchange(1) },
-  { kind: "skipped", key: "s1", count: 4 },
-  { kind: "exchange", key: "x6", exchange: exchange(6) },
-  { kind: "exchange", key: "x7", exchange: exchange(7) },
-];
+const row = (id: number, node?: string): LiveRow => {
+  const x = exchange(id, node === undefined ? {} : { node });
+  return { kind: "exchange", key: exchangeRowKey(x), exchange: x };
+};
+
+const rows: LiveRow[] = [row(1), { kind: "skipped", key: "s1", count: 4 }, row(6), row(7)];
 
 describe("Live page keys", () => {
   it("maps j/k, the arrows, Enter, Space, / and ? outside fields", () => {
@@ -26,12 +26,19 @@ describe("Live page keys", () => {
   });
 
   it("moves the cursor over exchanges, stepping over gap markers and stopping at the ends", () => {
-    expect(moveCursor(rows, null, 1)).toBe(7);
-    expect(moveCursor(rows, 7, -1)).toBe(6);
-    expect(moveCursor(rows, 6, -1)).toBe(1);
-    expect(moveCursor(rows, 1, -1)).toBe(1);
-    expect(moveCursor(rows, 7, 1)).toBe(7);
-    expect(moveCursor(rows, 99, 1)).toBe(7);
+    expect(moveCursor(rows, null, 1)).toBe("x:7");
+    expect(moveCursor(rows, "x:7", -1)).toBe("x:6");
+    expect(moveCursor(rows, "x:6", -1)).toBe("x:1");
+    expect(moveCursor(rows, "x:1", -1)).toBe("x:1");
+    expect(moveCursor(rows, "x:7", 1)).toBe("x:7");
+    expect(moveCursor(rows, "x:99", 1)).toBe("x:7");
     expect(moveCursor([], null, 1)).toBeNull();
+  });
+
+  it("tells two nodes' exchange 1 apart", () => {
+    const fleet = [row(1, "a"), row(1, "c"), row(2, "a")];
+    expect(moveCursor(fleet, "xa:1", 1)).toBe("xc:1");
+    expect(moveCursor(fleet, "xc:1", 1)).toBe("xa:2");
+    expect(moveCursor(fleet, "xc:1", -1)).toBe("xa:1");
   });
 });

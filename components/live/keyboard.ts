@@ -55,15 +55,20 @@ export function keyAction(e: KeyEventLike): KeyAction | null {
 }
 
 /**
- * The exchange the cursor lands on moving `delta` rows from `cursorId` (gap markers and
- * console lines are stepped over: they are not exchanges). Without a cursor, or when its row is gone, the newest exchange. Null when
- * there is no exchange at all.
+ * The row key of the exchange the cursor lands on moving `delta` rows from `cursorKey` (gap
+ * markers and console lines are stepped over: they are not exchanges). Keys, not ids: with
+ * the fleet, two nodes' exchanges share ids. Without a cursor, or when its row is gone, the
+ * newest exchange. Null when there is no exchange at all.
  */
-export function moveCursor(rows: readonly TableRow[], cursorId: number | null, delta: number): number | null {
-  const ids: number[] = [];
-  for (const r of rows) if (r.kind === "exchange") ids.push(r.exchange.id);
-  if (ids.length === 0) return null;
-  const at = cursorId === null ? -1 : ids.indexOf(cursorId);
-  if (at === -1) return ids[ids.length - 1]!;
-  return ids[Math.min(ids.length - 1, Math.max(0, at + delta))]!;
+export function moveCursor(
+  rows: readonly TableRow[],
+  cursorKey: string | null,
+  delta: number,
+): string | null {
+  const keys: string[] = [];
+  for (const r of rows) if (r.kind === "exchange") keys.push(r.key);
+  if (keys.length === 0) return null;
+  const at = cursorKey === null ? -1 : keys.indexOf(cursorKey);
+  if (at === -1) return keys[keys.length - 1]!;
+  return keys[Math.min(keys.length - 1, Math.max(0, at + delta))]!;
 }

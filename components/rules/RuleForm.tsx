@@ -61,10 +61,12 @@ function Field(props: {
 interface RuleFormProps {
   buses: readonly BusInfo[];
   onCreated: (rule: RuleDto) => void;
+  /** Another fleet node to add the rule on; absent: this node. */
+  target?: string;
 }
 
 /** New rule: what to match (bus, netfn, cmd, data prefix/mask) and what to do. */
-export function RuleForm({ buses, onCreated }: RuleFormProps) {
+export function RuleForm({ buses, onCreated, target }: RuleFormProps) {
   const [form, setForm] = useState<RuleFormState>(EMPTY_RULE_FORM);
   const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
   const [busy, setBusy] = useState(false);
@@ -100,7 +102,7 @@ export function RuleForm({ buses, onCreated }: RuleFormProps) {
     setBusy(true);
     setErrors(NO_ERRORS);
     try {
-      const rule = await createRule(checked.body);
+      const rule = await createRule(checked.body, target);
       onCreated(rule);
       setCreated(`Created rule #${rule.id} “${rule.name}”.`);
       setForm((f) => ({ ...EMPTY_RULE_FORM, busId: f.busId, action: f.action }));

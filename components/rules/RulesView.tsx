@@ -2,6 +2,9 @@
 
 import { useState } from "react";
 import { messageOf } from "@/components/api";
+import { controlTarget } from "@/components/fleet/nodeChoice";
+import { RemoteNote } from "@/components/fleet/RemoteNote";
+import { useNodeChoice } from "@/components/fleet/useNodeChoice";
 import type { LiveState, LiveStore } from "@/components/live/state/store";
 import { useCanControl, useLiveStore, useLiveValue, useOperator } from "@/components/live/useLiveStream";
 import { useRestFallback } from "@/components/live/useRestFallback";
@@ -157,6 +160,15 @@ export function RulesView() {
   const operator = useOperator();
   // While the socket is not live the REST API is the source.
   const { loadError, reloadUnlessLive } = useRestFallback(loadRules);
+  const { self, choice } = useNodeChoice();
+  const target = controlTarget(choice);
+  /** The last rule added on another node (it is not in this node's list). */
+  const [added, setAdded] = useState<{ node: string; rule: RuleDto } | null>(null);
+
+  const onCreated = (rule: RuleDto) => {
+    if (target !== undefined) setAdded({ node: target, rule });
+    else onChanged(rule);
+  };
 
   const onChanged = (rule: RuleDto) => {
     store.upsertRule(rule);
@@ -183,7 +195,19 @@ export function RulesView() {
           </span>
         )}
       </div>
+      {target !== undefined && (
+        <RemoteNote target={target} self={self} what="rules">
+          {" "}
+          New rules are added on node {target}; the rules below are this node&apos;s, so their switches, order
+          and delete are off (rule ids differ between nodes).
+        </RemoteNote>
+      )}
       <div className="page-scroll">
+        {added !== null && added.node === target && (
+          <p className="muted pad" role="status" data-testid="remote-rule-added">
+            Rule #{added.rule.id} “{added.rule.name}” added on node {added.node}.
+          </p>
+        )}
         {source === "none" && loadError === null ? (
           <p className="muted pad">Loading rules…</p>
         ) : rules.length === 0 ? (
@@ -214,7 +238,7 @@ export function RulesView() {
                   rule={rule}
                   index={i}
                   count={rules.length}
-                  canControl={canControl}
+                  canControl={canControl && target === undefined}
                   onChanged={onChanged}
                   onDeleted={onDeleted}
                 />
@@ -222,7 +246,7 @@ export function RulesView() {
             </tbody>
           </table>
         )}
-        {canControl && <RuleForm buses={buses} onCreated={onChanged} />}
+        {canControl && <RuleForm buses={buses} onCreated={onCreated} target={target} />}
         {operator?.role === "viewer" && (
           <p className="muted pad" data-testid="rules-readonly">
             Signed in as a viewer: rules can be watched, not changed.

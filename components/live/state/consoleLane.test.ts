@@ -153,8 +153,8 @@ describe("interleave", () => {
   it("leaves console lines out of j/k: the cursor steps from exchange to exchange", () => {
     const rows = interleave(exchangeRows(10, 20), [chunk(1, 15, "between\n")], { from: null, until: null });
     expect(picture(rows)).toEqual(["x1", "between", "x2"]);
-    expect(moveCursor(rows, 1, 1)).toBe(2);
-    expect(moveCursor(rows, 2, -1)).toBe(1);
+    expect(moveCursor(rows, "x1", 1)).toBe("x2");
+    expect(moveCursor(rows, "x2", -1)).toBe("x1");
   });
 });
 

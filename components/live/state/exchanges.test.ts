@@ -48,7 +48,7 @@ describe("exchanges slice", () => {
     const s = run(initialExchanges(4), snapshotAction(snapshot([1, 2])), events(exchangeEvents([4, 5, 6])));
     expect(describeRows(s.rows)).toEqual([2, 4, 5, 6]);
     expect(s.received).toBe(5);
-    expect(s.ids).toEqual(new Set([2, 4, 5, 6]));
+    expect(s.ids).toEqual(new Set([":2", ":4", ":5", ":6"]));
   });
 
   it("puts a marker where the server skipped exchanges, merging adjacent gaps", () => {
@@ -80,7 +80,7 @@ describe("exchanges slice", () => {
     expect(describeRows(s.rows)).toEqual(["skip 1", 3, "skip 2"]);
     const keys = s.rows.map((r) => r.key);
     expect(new Set(keys).size).toBe(keys.length);
-    expect(keys).toEqual(["s2", "x3", "s3"]);
+    expect(keys).toEqual(["s2", "x:3", "s3"]);
   });
 
   it("resumes after a reconnect: keeps the ring and marks what the reconnect missed", () => {
@@ -100,7 +100,7 @@ describe("exchanges slice", () => {
       snapshotAction(snapshot([1], { serverStartedAt: 2000 })),
     );
     expect(describeRows(s.rows)).toEqual([1]);
-    expect(s.ids).toEqual(new Set([1]));
+    expect(s.ids).toEqual(new Set([":1"]));
     expect(s.serverStartedAt).toBe(2000);
     expect(s.lastExchangeId).toBe(1);
   });

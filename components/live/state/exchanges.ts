@@ -7,6 +7,19 @@
 import type { ExchangeDto } from "../../../server/contract/exchange";
 import type { LiveAction } from "./actions";
 
+/**
+ * What names an exchange in the live view: its node and its id. Ids are per node (node A's
+ * exchange 1 and node C's exchange 1 are two exchanges), and a node alone sends no node.
+ */
+export function exchangeKey(x: Pick<ExchangeDto, "id" | "node">): string {
+  return `${x.node ?? ""}:${x.id}`;
+}
+
+/** The table row key of an exchange (gap markers are s1, s2, ..., console lines c...). */
+export function exchangeRowKey(x: Pick<ExchangeDto, "id" | "node">): string {
+  return `x${exchangeKey(x)}`;
+}
+
 export type LiveRow =
   | { kind: "exchange"; key: string; exchange: ExchangeDto }
   /** `count` exchanges the server did not send us at this point of the stream. */
@@ -21,11 +34,16 @@ export interface PausedView {
 export interface ExchangesState {
   /** Oldest first, at most `capacity` rows; older ones fall off the front. */
   rows: readonly LiveRow[];
-  /** The ids of the exchange rows in `rows`: one sent again replaces its row. */
-  ids: ReadonlySet<number>;
+  /** The keys (exchangeKey) of the exchange rows in `rows`: one sent again replaces its row. */
+  ids: ReadonlySet<string>;
   capacity: number;
-  /** The id of the last exchange received (stream order); sent as `resumeFrom` on reconnect. */
+  /**
+   * The id of the last exchange of this node received (stream order); sent as `resumeFrom`
+   * on reconnect. Other nodes' exchanges leave it alone: their ids count something else.
+   */
   lastExchangeId: number | null;
+  /** This node's name in the fleet; null while alone or not known yet. */
+  selfNode: string | null;
   /** Exchanges received since the page loaded (not capped: counts what fell off too). */
   received: number;
   /** Exchanges the server reported as skipped since the page loaded. */
@@ -38,7 +56,11 @@ export interface ExchangesState {
   paused: PausedView | null;
 }
 
-export type ExchangesAction = { type: "exchanges/pause" } | { type: "exchanges/resume" };
+export type ExchangesAction =
+  | { type: "exchanges/pause" }
+  | { type: "exchanges/resume" }
+  /** This node's name as GET /api/fleet says it: which exchanges count for `resumeFrom`. */
+  | { type: "exchanges/self"; node: string | null };
 
 export const DEFAULT_CAPACITY = 5000;
 
@@ -48,6 +70,7 @@ export function initialExchanges(capacity = DEFAULT_CAPACITY): ExchangesState {
     ids: new Set(),
     capacity: Math.max(1, capacity),
     lastExchangeId: null,
+    selfNode: null,
     received: 0,
     skipped: 0,
     serverStartedAt: null,
@@ -69,7 +92,7 @@ export function receivedWhilePaused(state: ExchangesState): number {
 /** A working copy of the ring for one action: changed in place, published once. */
 class RingDraft {
   private readonly rows: LiveRow[];
-  private readonly ids: Set<number>;
+  private readonly ids: Set<string>;
   private received: number;
   private skipped: number;
   private lastExchangeId: number | null;
@@ -78,6 +101,8 @@ class RingDraft {
   constructor(
     private readonly base: ExchangesState,
     startOver: boolean,
+    /** This node's name, or undefined: which exchanges move `lastExchangeId`. */
+    private readonly self: string | undefined = base.selfNode ?? undefined,
   ) {
     this.rows = startOver ? [] : base.rows.slice();
     this.ids = startOver ? new Set() : new Set(base.ids);
@@ -87,20 +112,22 @@ class RingDraft {
     this.markers = base.markers;
   }
 
-  /** Adds an exchange, or replaces the row with the same id (then it is not counted again). */
+  /** Adds an exchange, or replaces the row with the same node and id (then it is not counted again). */
   put(exchange: ExchangeDto): void {
-    this.lastExchangeId = exchange.id;
-    const row: LiveRow = { kind: "exchange", key: `x${exchange.id}`, exchange };
-    if (this.ids.has(exchange.id)) {
+    if (exchange.node === this.self) this.lastExchangeId = exchange.id;
+    const id = exchangeKey(exchange);
+    const key = `x${id}`;
+    const row: LiveRow = { kind: "exchange", key, exchange };
+    if (this.ids.has(id)) {
       for (let i = this.rows.length - 1; i >= 0; i--) {
         const old = this.rows[i]!;
-        if (old.kind === "exchange" && old.exchange.id === exchange.id) {
+        if (old.key === key) {
           this.rows[i] = row;
           return;
         }
       }
     }
-    this.ids.add(exchange.id);
+    this.ids.add(id);
     this.rows.push(row);
     this.received++;
   }
@@ -118,11 +145,11 @@ class RingDraft {
     this.rows.push({ kind: "skipped", key: `s${++this.markers}`, count });
   }
 
-  publish(serverStartedAt: number | null): ExchangesState {
+  publish(serverStartedAt: number | null, selfNode: string | null = this.base.selfNode): ExchangesState {
     const excess = this.rows.length - this.base.capacity;
     if (excess > 0) {
       for (const row of this.rows.splice(0, excess)) {
-        if (row.kind === "exchange") this.ids.delete(row.exchange.id);
+        if (row.kind === "exchange") this.ids.delete(exchangeKey(row.exchange));
       }
     }
     return {
@@ -133,6 +160,7 @@ class RingDraft {
       received: this.received,
       skipped: this.skipped,
       serverStartedAt,
+      selfNode,
       markers: this.markers,
     };
   }
@@ -147,10 +175,13 @@ export function exchangesReducer(state: ExchangesState, action: LiveAction): Exc
       if (!restarted && state.serverStartedAt !== null && exchanges.length === 0 && skipped === 0) {
         return state;
       }
-      const draft = new RingDraft(state, restarted);
+      // A connection starts with its own node's traffic only: the snapshot names this node
+      // when nothing has yet.
+      const selfNode = state.selfNode ?? exchanges.find((x) => x.node !== undefined)?.node ?? null;
+      const draft = new RingDraft(state, restarted, selfNode ?? undefined);
       draft.gap(skipped);
       for (const exchange of exchanges) draft.put(exchange);
-      return draft.publish(serverStartedAt);
+      return draft.publish(serverStartedAt, selfNode);
     }
     case "events": {
       let draft: RingDraft | null = null;
@@ -171,6 +202,8 @@ export function exchangesReducer(state: ExchangesState, action: LiveAction): Exc
         : { ...state, paused: { rows: state.rows, received: state.received } };
     case "exchanges/resume":
       return state.paused === null ? state : { ...state, paused: null };
+    case "exchanges/self":
+      return action.node === state.selfNode ? state : { ...state, selfNode: action.node };
     default:
       return state;
   }

@@ -8,12 +8,15 @@
  * does not concern it, and so does the root when no slice changed: a selector of one
  * slice re-renders only when that slice changed.
  *
- * Updates are applied at once (so the next action, or `handshake()`, sees them) but
- * published and told to listeners at most once per `schedule` tick, so a burst of
- * batches costs one render.
+ * Updates are published and told to listeners at most once per `schedule` tick, so a
+ * burst of batches costs one render. Batches of live events are queued and reduced
+ * together when anything reads or changes the state (any other action, `handshake()`,
+ * the flush): a flat-out stream sends hundreds of batches a second, and reducing each
+ * alone would copy the whole ring every time.
  */
 import type { ConsoleChunkDto } from "@/server/contract/console";
 import type { ConsoleLaneResult, SetFilterResult } from "@/server/contract/events";
+import type { SetNodesOptions, SetNodesResult } from "@/server/contract/fleet";
 import type { HeldRequestDto, OperatorInfo, RuleDto } from "../../../server/contract/control";
 import type { LiveEvent, LiveHandshake, Snapshot } from "../../../server/contract/events";
 import type { HandlerInfo } from "../../../server/contract/handlers";
@@ -107,6 +110,8 @@ export class LiveStore {
   /** With every action applied; published on flush. */
   private current: LiveState;
   private scheduled = false;
+  /** Live events received but not reduced yet, oldest first; `at` is when the first arrived. */
+  private queued: { events: LiveEvent[]; at: number } | null = null;
 
   constructor(options: LiveStoreOptions = {}) {
     this.schedule = options.schedule ?? ((flush) => flush());
@@ -125,16 +130,35 @@ export class LiveStore {
   };
 
   dispatch(action: LiveAction): void {
+    this.reduceQueued();
+    this.apply(action);
+  }
+
+  private apply(action: LiveAction): void {
     const next = liveReducer(this.current, action);
     if (next === this.current) return;
     this.current = next;
+    this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
     if (this.scheduled) return;
     this.scheduled = true;
     this.schedule(this.flush);
   }
 
+  /** Reduces the queued live events as one action (one copy of the ring for all of them). */
+  private reduceQueued(): void {
+    const queued = this.queued;
+    if (queued === null) return;
+    this.queued = null;
+    this.apply({ type: "events", events: queued.events, at: queued.at });
+  }
+
   /** Publishes what changed and tells listeners. Normally run by `schedule`. */
   flush = (): void => {
+    // Reduced while still marked scheduled, so reducing does not schedule another flush.
+    this.reduceQueued();
     this.scheduled = false;
     if (this.published === this.current) return;
     this.published = this.current;
@@ -172,6 +196,7 @@ export class LiveStore {
   }
 
   get consoleLaneOn(): boolean {
+    this.reduceQueued();
     return this.current.consoleLane.on;
   }
 
@@ -186,7 +211,34 @@ export class LiveStore {
     this.dispatch({ type: "console/backfill", chunks });
   }
 
+  // ---- the fleet: which nodes' traffic the socket sends this tab (issue 14) ----------
+
+  private nodes: SetNodesOptions | null = null;
+  private nodesSender: ((options: SetNodesOptions) => Promise<SetNodesResult>) | undefined;
+
+  /** The connection sends the node choice through this; on every (re)connect it re-sends it. */
+  attachNodesSender(send: ((options: SetNodesOptions) => Promise<SetNodesResult>) | undefined): void {
+    this.nodesSender = send;
+  }
+
+  /** What was last asked with setNodes; null: nothing (a connection watches its own node). */
+  get watchedNodes(): SetNodesOptions | null {
+    return this.nodes;
+  }
+
+  /** Asks the server for these nodes' traffic (offline: sent on connect). */
+  async setNodes(options: SetNodesOptions): Promise<SetNodesResult> {
+    this.nodes = options;
+    return this.nodesSender ? this.nodesSender(options) : { ok: true };
+  }
+
+  /** This node's name in the fleet (null: alone): only its exchange ids are resumed from. */
+  setSelfNode(node: string | null): void {
+    this.dispatch({ type: "exchanges/self", node });
+  }
+
   handshake(): LiveHandshake {
+    this.reduceQueued();
     const last = this.current.exchanges.lastExchangeId;
     return last === null ? {} : { resumeFrom: last };
   }
@@ -198,7 +250,11 @@ export class LiveStore {
   }
 
   applyEvents(events: readonly LiveEvent[]): void {
-    this.dispatch({ type: "events", events, at: this.now() });
+    if (events.length === 0) return;
+    if (this.queued === null) this.queued = { events: [...events], at: this.now() };
+    else for (const event of events) this.queued.events.push(event);
+    // Reduced on the flush (or sooner, when something reads the state first).
+    this.scheduleFlush();
   }
 
   // ---- the connection and the session ----
@@ -271,6 +327,7 @@ export class LiveStore {
   }
 
   private socketLive(): boolean {
+    this.reduceQueued();
     return this.current.connection.status === "live";
   }
 }

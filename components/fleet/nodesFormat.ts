@@ -1,0 +1,25 @@
+/** Texts of the Nodes page, pure so they are tested without a browser. */
+import type { FleetNodeDto, FleetStatusDto, ShipperLagDto } from "@/server/contract/fleet";
+
+/** "just now", "12 s ago", "4 min ago", "3 h ago" (clocks differ a little between nodes: never negative). */
+export function ago(ms: number, now: number): string {
+  const s = Math.max(0, Math.round((now - ms) / 1000));
+  if (s < 2) return "just now";
+  if (s < 120) return `${s} s ago`;
+  if (s < 7200) return `${Math.round(s / 60)} min ago`;
+  return `${Math.round(s / 3600)} h ago`;
+}
+
+/** This node's shipping lag: "in step", "12 records, 3 s behind", or the store's error. */
+export function lagText(lag: ShipperLagDto | null): string {
+  if (lag === null) return "—";
+  if (lag.error !== null) return `stalled: ${lag.error}`;
+  if (lag.records === 0) return "in step";
+  return `${lag.records} record${lag.records === 1 ? "" : "s"}, ${Math.round(lag.seconds)} s behind`;
+}
+
+/** Nodes as the page lists them: this node first, then up before gone, then by name. */
+export function sortedNodes(status: FleetStatusDto): FleetNodeDto[] {
+  const rank = (n: FleetNodeDto) => (n.self || n.name === status.node ? 0 : n.state === "up" ? 1 : 2);
+  return [...status.nodes].sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name));
+}
