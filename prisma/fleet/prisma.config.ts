@@ -1,6 +1,6 @@
 // Prisma 6.19 CLI configuration for the fleet's PostgreSQL store (FLEET_DATABASE_URL): the
 // JS engine with the pg driver adapter, as the product's SQLite side uses better-sqlite3's,
-// so `prisma generate` and `prisma migrate deploy` work offline (docs/scaling.md).
+// so `prisma generate` works offline (migrations: server/fleet/migrate.ts; docs/scaling.md).
 // `prisma ... --config prisma/fleet/prisma.config.ts`.
 import { PrismaPg } from "@prisma/adapter-pg";
 import { defineConfig } from "prisma/config";

@@ -144,6 +144,28 @@ describe("the fleet shipper", () => {
     expect(await stored("restart")).toEqual({ count: 1500, distinct: 1500, min: 1, max: 1500 });
   });
 
+  it("stops, and says why, when the node's log was recreated under the same name", async () => {
+    const first = await local();
+    await insertExchanges(first.db, makeExchanges(1, 500));
+    const s1 = shipper(first, "recreated");
+    s1.start();
+    await s1.caughtUp();
+    await s1.stop();
+    // A new SQLite log (ids from 1 again) under the same NODE_NAME: its rows would collide
+    // with the stored ones and be dropped as duplicates.
+    const second = await local();
+    await insertExchanges(second.db, makeExchanges(1, 100));
+    const s2 = shipper(second, "recreated", { maxBackoffMs: 50 });
+    s2.start();
+    await waitFor(async () => (await s2.lag()).error !== null, "the shipper to refuse");
+    expect((await s2.lag()).error).toMatch(
+      /newest exchange is 100 but the store already holds node recreated's exchanges up to 500.*new NODE_NAME/,
+    );
+    expect(lines.some((l) => /shipping stopped: the local log's newest exchange is 100/.test(l))).toBe(true);
+    expect(s2.stats().shipped.exchange).toBe(0);
+    expect(await stored("recreated")).toEqual({ count: 500, distinct: 500, min: 1, max: 500 });
+  });
+
   it("skips and counts ids pruned locally before they were shipped", async () => {
     const db = await local();
     await insertExchanges(db.db, makeExchanges(1, 300));

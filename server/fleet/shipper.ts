@@ -161,6 +161,17 @@ export interface ShipperOptions {
   onStoreState?: (up: boolean, error: string | null) => void;
 }
 
+/** The store already holds this node's ids past the local log's newest: see loadMarks(). */
+export class MarkAheadError extends Error {
+  constructor(node: string, newest: number, mark: number) {
+    super(
+      `shipping stopped: the local log's newest exchange is ${newest} but the store already holds node ${node}'s exchanges up to ${mark}: ` +
+        `this log was recreated under the same NODE_NAME. Give this node a new NODE_NAME, or delete node ${node}'s rows (and its FleetNode row) from the store.`,
+    );
+    this.name = "MarkAheadError";
+  }
+}
+
 export class FleetShipper {
   private readonly batchSize: number;
   private readonly pollMs: number;
@@ -272,6 +283,14 @@ export class FleetShipper {
         this.error = null;
         backoff = 0;
       } catch (err) {
+        if (err instanceof MarkAheadError) {
+          // Not the store's fault, and no retry fixes it: said once, checked again now and then.
+          if (this.error !== err.message) this.o.log.error(`fleet: ${err.message}`);
+          this.error = err.message;
+          if (this.stopRequested) return;
+          await this.sleep(this.maxBackoffMs);
+          continue;
+        }
         const message = describeError(err);
         this.counts.failures += 1;
         if (this.error === null) {
@@ -302,6 +321,11 @@ export class FleetShipper {
       audit: row.shippedAuditId,
       console: row.shippedConsoleId,
     };
+    // Local ids only grow (retention prunes the oldest, never the newest). A newest id
+    // below the store's mark means this log was recreated under the same NODE_NAME: its new
+    // rows would hit the old (node, id) keys and be dropped as duplicates, silently.
+    const newest = (await this.o.local.exchange.aggregate({ _max: { id: true } }))._max.id ?? 0;
+    if (newest < marks.exchange) throw new MarkAheadError(this.o.node, newest, marks.exchange);
     this.o.log.info(
       `fleet: shipping as node ${this.o.node} from exchange ${marks.exchange}, audit ${marks.audit}, console ${marks.console}`,
     );
