@@ -18,6 +18,7 @@ import { padUserName } from "../../ipmi/lan/auth15";
 import { openSessionRequest, openSessionResponse, rakp1, rakp2, rakp3 } from "../../ipmi/lan/rakp";
 import { encodePresencePing } from "../../ipmi/lan/rmcp";
 import { decodeRmcpPlusDatagram, encodeRmcpPlusDatagram, PAYLOAD_TYPE } from "../../ipmi/lan/rmcp-plus";
+import { mutate, mutationsArb } from "../../testing/fuzz/mutate";
 import {
   DEVICE_ID_DATA,
   type LanBmc,
@@ -108,52 +109,6 @@ async function stillWorks(): Promise<void> {
   expect([...r20.data]).toEqual(DEVICE_ID_DATA);
   expect(bmc.records.some((x) => BROKEN.test(x.note ?? ""))).toBe(false);
 }
-
-// ---- mutations ---------------------------------------------------------------------------------
-
-type Mutation =
-  | { kind: "flip"; at: number; bit: number }
-  | { kind: "truncate"; keep: number }
-  | { kind: "extend"; bytes: Uint8Array }
-  | { kind: "substitute"; at: number; value: number };
-
-const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
-  fc.record({ kind: fc.constant("flip" as const), at: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }),
-  fc.record({ kind: fc.constant("truncate" as const), keep: fc.nat() }),
-  fc.record({ kind: fc.constant("extend" as const), bytes: fc.uint8Array({ minLength: 1, maxLength: 40 }) }),
-  fc.record({
-    kind: fc.constant("substitute" as const),
-    at: fc.nat(),
-    value: fc.integer({ min: 0, max: 255 }),
-  }),
-);
-
-function mutate(d: Uint8Array, mutations: readonly Mutation[]): Uint8Array {
-  let out = Uint8Array.from(d);
-  for (const m of mutations) {
-    switch (m.kind) {
-      case "flip":
-        if (out.length > 0) out[m.at % out.length] = out[m.at % out.length]! ^ (1 << m.bit);
-        break;
-      case "substitute":
-        if (out.length > 0) out[m.at % out.length] = m.value;
-        break;
-      case "truncate":
-        out = out.slice(0, m.keep % (out.length + 1));
-        break;
-      case "extend": {
-        const longer = new Uint8Array(out.length + m.bytes.length);
-        longer.set(out);
-        longer.set(m.bytes, out.length);
-        out = longer;
-        break;
-      }
-    }
-  }
-  return out;
-}
-
-const mutationsArb = fc.array(mutationArb, { minLength: 1, maxLength: 4 });
 
 // ---- valid datagrams of each kind, from live state -------------------------------------------
 
