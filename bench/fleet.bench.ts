@@ -10,6 +10,10 @@
  *   a socket.io client of A that asked for every node; a remote exchange's receivedAt
  *   (its node's clock, the same machine) to its arrival, against A's own exchanges to the
  *   same client;
+ * - the shipper's time on the main thread (the router's) per 2,000-row batch, one node
+ *   shipping a backlog: read in the worker thread and sent over the shipper's pg pool,
+ *   against read, serialised and sent through Prisma in this thread (as before), by event
+ *   loop utilisation, with the longest stall (monitorEventLoopDelay) in the note;
  * - storage per exchange row (heap and indexes) after the 8-node run, and pruning by time:
  *   DELETE by the receivedAt index against DETACH + DROP of a range partition.
  *
@@ -17,6 +21,7 @@
  * of 24 so every node gets as many); BENCH_FLEET_LIVE_S: the fan-out sampling window.
  * The servers come from BMC_DIST (`node scripts/build.mjs --server-only --out DIR`) or dist/.
  */
+import { monitorEventLoopDelay, performance as nodePerformance } from "node:perf_hooks";
 import BetterSqlite3 from "better-sqlite3";
 import pg from "pg";
 import type { Socket } from "socket.io-client";
@@ -24,6 +29,7 @@ import type { ClientToServerEvents, LiveEvent, ServerToClientEvents } from "../s
 import type { Exchange } from "../server/contract/exchange";
 import { type FleetDatabase, openFleetDatabase } from "../server/fleet/fleet-database";
 import { migrateFleet } from "../server/fleet/migrate";
+import { PrismaShipReader } from "../server/fleet/ship-reader";
 import { FleetShipper } from "../server/fleet/shipper";
 import { startThrowawayPostgres, type ThrowawayPostgres } from "../server/fleet/test-postgres";
 import { LiveWatcher, type RunningServer, startServer } from "../server/integration/server-process";
@@ -137,6 +143,8 @@ async function shipRun(url: string, admin: pg.Client, xs: readonly Exchange[], k
       const store = stores[i]!;
       const s = new FleetShipper({
         local: local[i]!.db,
+        localUrl: local[i]!.url,
+        storeUrl: url,
         node: nodes[i]!,
         store: async () => store,
         log: quiet,
@@ -153,6 +161,61 @@ async function shipRun(url: string, admin: pg.Client, xs: readonly Exchange[], k
     const failures = shippers.reduce((n, s) => n + s.stats().failures, 0);
     const batches = shippers.reduce((n, s) => n + s.stats().batches, 0);
     return { perSecond: xs.length / seconds, seconds, failures, batches };
+  } finally {
+    await undo.run();
+  }
+}
+
+/**
+ * One node ships its whole log, alone in this process: the event loop's active time per
+ * batch, and its longest stall. "main": read, mapped and serialised in this thread through
+ * Prisma, statements through the Prisma client (as before the worker); "worker": read in
+ * the worker thread, statements still through Prisma; "worker+pg": what a node runs, the
+ * statements over the shipper's own pg pool.
+ */
+async function mainThreadRun(
+  url: string,
+  admin: pg.Client,
+  xs: readonly Exchange[],
+  reader: "main" | "worker" | "worker+pg",
+) {
+  const node = `main-${reader.replace("+", "-")}`;
+  const undo = new Cleanup();
+  try {
+    const tdb = await filledLog(xs);
+    undo.add(() => tdb.cleanup());
+    const store = await openFleetDatabase(url, { migrate: false, max: 2 });
+    undo.add(() => store.$disconnect());
+    await admin.query('TRUNCATE "FleetExchange"');
+    await admin.query("CHECKPOINT");
+    const s = new FleetShipper({
+      local: tdb.db,
+      node,
+      store: async () => store,
+      log: quiet,
+      ...(reader === "main" ? { reader: new PrismaShipReader(tdb.db) } : { localUrl: tdb.url }),
+      ...(reader === "worker+pg" ? { storeUrl: url } : {}),
+    });
+    undo.add(() => s.stop());
+    const delay = monitorEventLoopDelay({ resolution: 1 });
+    const done = s.caughtUp();
+    const elu0 = nodePerformance.eventLoopUtilization();
+    const t0 = performance.now();
+    delay.enable();
+    s.start();
+    await done;
+    delay.disable();
+    const elu = nodePerformance.eventLoopUtilization(elu0);
+    const seconds = (performance.now() - t0) / 1000;
+    expectRows(await countPerNode(admin, node), [node], xs.length, `main-thread run (${reader})`);
+    const batches = s.stats().batches;
+    return {
+      msPerBatch: elu.active / batches,
+      batches,
+      seconds,
+      maxStallMs: delay.max / 1e6,
+      p99StallMs: delay.percentile(99) / 1e6,
+    };
   } finally {
     await undo.run();
   }
@@ -379,6 +442,25 @@ export const section: BenchSection = {
         baseline: { name: "DELETE by the receivedAt index, same rows", value: prune.deleteMs, unit: "ms" },
         ratio: prune.dropMs / prune.deleteMs,
         note: `${fmt(prune.partitionRows)} rows in the partition, ${fmt(prune.deleted)} deleted: DELETE at ${fmt((prune.deleted / prune.deleteMs) * 1000)} rows/s (VACUUM after it not counted)`,
+      });
+
+      // After storage and pruning: these runs empty the table first.
+      const inMain = await mainThreadRun(server.url, admin, xs, "main");
+      const inWorker = await mainThreadRun(server.url, admin, xs, "worker");
+      const inNode = await mainThreadRun(server.url, admin, xs, "worker+pg");
+      const stalls = (r: typeof inMain) =>
+        `${fmt(r.msPerBatch)} ms a batch, longest stall ${fmt(r.maxStallMs)} ms, p99 ${fmt(r.p99StallMs)} ms, ${fmt(TOTAL_ROWS / r.seconds)} rows/s`;
+      rows.push({
+        name: "shipper's main-thread time per 2,000-row batch (worker reads, pg sends)",
+        value: inNode.msPerBatch,
+        unit: "ms",
+        baseline: {
+          name: "read, mapped, serialised and sent through Prisma in the main thread",
+          value: inMain.msPerBatch,
+          unit: "ms",
+        },
+        ratio: inNode.msPerBatch / inMain.msPerBatch,
+        note: `1 node, ${fmt(TOTAL_ROWS)} rows, ${inNode.batches} batches; event loop active time. worker+pg: ${stalls(inNode)}; worker, sent through Prisma: ${stalls(inWorker)}; main: ${stalls(inMain)}`,
       });
 
       const live = await fanout(server.url, cleanup);

@@ -38,10 +38,12 @@ export async function build({ force = false, outdir = join(root, "dist"), server
   }
   const esbuild = await import("esbuild");
   await esbuild.build({
-    // The log writer's worker thread is its own entry: dist/log-writer-worker.mjs beside dist/server.mjs.
+    // Worker threads are entries of their own, beside dist/server.mjs: the log writer's
+    // (dist/log-writer-worker.mjs) and the fleet shipper's reader (dist/ship-reader-worker.mjs).
     entryPoints: {
       server: join(root, "server", "main.ts"),
       "log-writer-worker": join(root, "server", "traffic", "log-writer-worker.ts"),
+      "ship-reader-worker": join(root, "server", "fleet", "ship-reader-worker.ts"),
     },
     outdir,
     outExtension: { ".js": ".mjs" },

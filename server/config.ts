@@ -133,6 +133,14 @@ const envSchema = z.object({
     .optional(),
   /** A node not seen for this long lists as gone (it beats at least three times as often). */
   FLEET_GONE_AFTER_MS: z.coerce.number().int().min(300).max(3_600_000).default(15_000),
+  /**
+   * Days of exchanges, audit entries and console text the shared store keeps (one node at a
+   * time prunes older rows, server/fleet/fleet-retention.ts); 0 keeps everything. Unset means
+   * 30, not "everything" as RETENTION_DAYS does for the local log: a node's own log is
+   * bounded by its own disk and its operator, but the store takes every node's rows, about
+   * 1.3 GB a day per node at 50 exchanges/s (docs/scaling.md), and would fill by default.
+   */
+  FLEET_RETENTION_DAYS: z.coerce.number().int().min(0).max(36_500).default(30),
   /** This node's name in the fleet: letters, digits, '.', '_' and '-' (default: the host name). */
   NODE_NAME: z
     .string()

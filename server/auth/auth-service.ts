@@ -5,6 +5,7 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import type { NewOperatorBody, OperatorInfo } from "../contract/control";
+import { writeWithRetry } from "../persistence/busy-retry";
 import type { Database } from "../persistence/database";
 import { LoginLimiter } from "./login-limiter";
 import { dummyHash, hashPassword, verifyPassword } from "./password";
@@ -68,9 +69,10 @@ export class AuthService {
   async bootstrap(adminPassword: string | undefined): Promise<"created" | "exists" | "setup-needed"> {
     if ((await this.db.operator.count()) > 0) return "exists";
     if (!adminPassword) return "setup-needed";
-    await this.db.operator.create({
-      data: { username: "admin", passwordHash: await hashPassword(adminPassword), role: "operator" },
-    });
+    const passwordHash = await hashPassword(adminPassword);
+    await writeWithRetry(this.db, () =>
+      this.db.operator.create({ data: { username: "admin", passwordHash, role: "operator" } }),
+    );
     return "created";
   }
 
@@ -81,10 +83,12 @@ export class AuthService {
   /** The first admin, from the setup page; refused once any operator exists. */
   async setup(body: { username: string; password: string }): Promise<SignedIn | null> {
     const passwordHash = await hashPassword(body.password);
-    const created = await this.db.$transaction(async (tx) => {
-      if ((await tx.operator.count()) > 0) return null;
-      return tx.operator.create({ data: { username: body.username, passwordHash, role: "operator" } });
-    });
+    const created = await writeWithRetry(this.db, () =>
+      this.db.$transaction(async (tx) => {
+        if ((await tx.operator.count()) > 0) return null;
+        return tx.operator.create({ data: { username: body.username, passwordHash, role: "operator" } });
+      }),
+    );
     if (!created) return null;
     await this.shared?.publishOperator(created);
     return this.startSession(toInfo(created));
@@ -92,9 +96,10 @@ export class AuthService {
 
   async createOperator(body: NewOperatorBody): Promise<OperatorInfo | "exists"> {
     if (await this.db.operator.findUnique({ where: { username: body.username } })) return "exists";
-    const row = await this.db.operator.create({
-      data: { username: body.username, passwordHash: await hashPassword(body.password), role: body.role },
-    });
+    const passwordHash = await hashPassword(body.password);
+    const row = await writeWithRetry(this.db, () =>
+      this.db.operator.create({ data: { username: body.username, passwordHash, role: body.role } }),
+    );
     await this.shared?.publishOperator(row);
     return toInfo(row);
   }
@@ -162,7 +167,9 @@ export class AuthService {
   private async sweep(): Promise<void> {
     const now = this.now();
     for (const [tokenHash, s] of this.cache) if (s.expiresAt <= now) await this.end(tokenHash);
-    await this.db.session.deleteMany({ where: { expiresAt: { lte: new Date(now) } } });
+    await writeWithRetry(this.db, () =>
+      this.db.session.deleteMany({ where: { expiresAt: { lte: new Date(now) } } }),
+    );
   }
 
   /**
@@ -172,11 +179,13 @@ export class AuthService {
   private async sharedOperator(username: string) {
     const op = await this.shared?.findOperator(username);
     if (!op) return null;
-    return this.db.operator.upsert({
-      where: { username },
-      create: { username, passwordHash: op.passwordHash, role: op.role },
-      update: {},
-    });
+    return writeWithRetry(this.db, () =>
+      this.db.operator.upsert({
+        where: { username },
+        create: { username, passwordHash: op.passwordHash, role: op.role },
+        update: {},
+      }),
+    );
   }
 
   /** A session signed in on another node: kept in memory only, asked again now and then. */
@@ -195,9 +204,11 @@ export class AuthService {
   private async startSession(operator: OperatorInfo): Promise<SignedIn> {
     const token = randomBytes(32).toString("base64url");
     const expiresAt = this.now() + SESSION_LIFETIME_MS;
-    await this.db.session.create({
-      data: { tokenHash: hashToken(token), operatorId: operator.id, expiresAt: new Date(expiresAt) },
-    });
+    await writeWithRetry(this.db, () =>
+      this.db.session.create({
+        data: { tokenHash: hashToken(token), operatorId: operator.id, expiresAt: new Date(expiresAt) },
+      }),
+    );
     this.cache.set(hashToken(token), { operator, expiresAt });
     await this.shared?.publishSession({
       tokenHash: hashToken(token),
@@ -210,7 +221,7 @@ export class AuthService {
 
   private async end(tokenHash: string): Promise<void> {
     this.cache.delete(tokenHash);
-    await this.db.session.deleteMany({ where: { tokenHash } });
+    await writeWithRetry(this.db, () => this.db.session.deleteMany({ where: { tokenHash } }));
     await this.shared?.endSession(tokenHash);
     for (const l of this.endedListeners) l(tokenHash);
   }

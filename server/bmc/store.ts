@@ -14,7 +14,7 @@
  * first left, like a restart on the same database).
  */
 import type { Logger } from "../logger";
-import { retryWhileBusy } from "../persistence/busy-retry";
+import { writeWithRetry } from "../persistence/busy-retry";
 import type { Database } from "../persistence/database";
 import type { SelEntry } from "./sel";
 import type { ThresholdOverride } from "./sensors";
@@ -208,15 +208,9 @@ export class PrismaBmcStore implements BmcStore {
   }
 
   private enqueue(what: string, op: () => Promise<unknown>): void {
-    // A lock held by another process is waited out (writes stay in order behind it); the
-    // first refusal is logged so a stuck lock is visible.
-    const run = () =>
-      retryWhileBusy(op, {
-        onBusy: (attempt) => {
-          if (attempt === 1)
-            this.log?.warn(`bmc store: ${what}: the database is locked by another connection; retrying`);
-        },
-      });
+    // A lock held by another process is waited out, in order with the router thread's other
+    // writes; the first refusal is logged so a stuck lock is visible.
+    const run = () => writeWithRetry(this.db, op, { what: `bmc store: ${what}`, log: this.log });
     this.tail = this.tail.then(run).then(
       () => undefined,
       (err: unknown) => {

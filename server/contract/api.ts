@@ -5,7 +5,7 @@
 import { z } from "zod";
 import type { ExchangeDto, ExchangeStatus } from "./exchange";
 import { EXCHANGE_STATUSES } from "./exchange";
-import type { ShipperLagDto } from "./fleet";
+import type { FleetRetentionDto, ShipperLagDto } from "./fleet";
 import type { BusInfo, HandlerInfo } from "./handlers";
 
 const byteNumber = z.coerce.number().int().min(0).max(255);
@@ -90,6 +90,8 @@ export interface FleetHealthDto {
   /** "off" without FLEET_DATABASE_URL; "down" while the store does not answer (the node logs locally). */
   store: "up" | "down" | "off";
   lag: ShipperLagDto | null;
+  /** The store's pruning (FLEET_RETENTION_DAYS); absent from servers older than this field. */
+  retention?: FleetRetentionDto;
 }
 
 export interface ExchangeLogHealth {

@@ -35,6 +35,23 @@ export interface FleetNodeDto {
   shippedId: number;
 }
 
+/**
+ * Pruning the shared store by age (FLEET_RETENTION_DAYS), as this node saw it: every node
+ * runs the pass, one at a time does the work, so another node may have pruned since.
+ */
+export interface FleetRetentionDto {
+  /** FLEET_RETENTION_DAYS; null: 0, the store keeps everything. */
+  days: number | null;
+  /** Rows this node deleted from the store since start (exchanges, audit, console text). */
+  pruned: number;
+  /** When a pass of this node last ran with the lock (ms since the epoch); null: not yet. */
+  lastPruneAt: number | null;
+  /** Rows that pass deleted. */
+  lastPruned: number;
+  /** Why the last pass failed; null when it did not. */
+  error: string | null;
+}
+
 /** GET /api/fleet: this node and every node the store knows. */
 export interface FleetStatusDto {
   enabled: boolean;
@@ -44,6 +61,8 @@ export interface FleetStatusDto {
   store: "up" | "down" | "off";
   lag: ShipperLagDto | null;
   nodes: FleetNodeDto[];
+  /** The store's pruning; absent without FLEET_DATABASE_URL and from servers older than this field. */
+  retention?: FleetRetentionDto;
 }
 
 /**

@@ -4,6 +4,7 @@
  * Low volume, so each entry is written at once; readers page by id.
  */
 import type { AuditEntryDto, AuditPage } from "../contract/control";
+import { writeWithRetry } from "../persistence/busy-retry";
 import type { Database } from "../persistence/database";
 import { csvLine } from "../traffic/formats";
 
@@ -39,15 +40,15 @@ export class AuditLog {
   ) {}
 
   async record(a: AuditAction): Promise<AuditEntryDto> {
-    const row = await this.db.auditEntry.create({
-      data: {
-        at: this.now(),
-        actor: a.actor,
-        action: a.action,
-        target: a.target ?? null,
-        detail: a.detail === undefined ? null : JSON.stringify(a.detail, bytesAsHex),
-      },
-    });
+    // The time of the action, not of the write that may wait out a lock.
+    const data = {
+      at: this.now(),
+      actor: a.actor,
+      action: a.action,
+      target: a.target ?? null,
+      detail: a.detail === undefined ? null : JSON.stringify(a.detail, bytesAsHex),
+    };
+    const row = await writeWithRetry(this.db, () => this.db.auditEntry.create({ data }));
     const entry = rowToDto(row);
     for (const l of this.listeners) l(entry);
     return entry;

@@ -5,6 +5,7 @@
  */
 import type { NewRuleBody, PatchRuleBody, RuleAction, RuleDto } from "../contract/control";
 import { toHex } from "../ipmi/hex";
+import { writeWithRetry } from "../persistence/busy-retry";
 import type { Database } from "../persistence/database";
 import type { InterceptContext } from "../router/intercept";
 
@@ -157,15 +158,14 @@ export class RuleEngine {
   }
 
   async create(body: NewRuleBody): Promise<RuleDto> {
-    const row = await this.db.rule.create({
-      data: {
-        name: body.name,
-        enabled: body.enabled,
-        position: this.rules.length,
-        ...matchColumns(body.match),
-        ...actionColumns(body.action),
-      },
-    });
+    const data = {
+      name: body.name,
+      enabled: body.enabled,
+      position: this.rules.length,
+      ...matchColumns(body.match),
+      ...actionColumns(body.action),
+    };
+    const row = await writeWithRetry(this.db, () => this.db.rule.create({ data }));
     const rule = rowToRule(row);
     this.rules.push(rule);
     this.changed();
@@ -176,15 +176,13 @@ export class RuleEngine {
   async update(id: number, patch: PatchRuleBody): Promise<RuleDto | null> {
     const rule = this.get(id);
     if (!rule) return null;
-    await this.db.rule.update({
-      where: { id },
-      data: {
-        ...(patch.name !== undefined && { name: patch.name }),
-        ...(patch.enabled !== undefined && { enabled: patch.enabled }),
-        ...(patch.match !== undefined && matchColumns(patch.match)),
-        ...(patch.action !== undefined && actionColumns(patch.action)),
-      },
-    });
+    const data = {
+      ...(patch.name !== undefined && { name: patch.name }),
+      ...(patch.enabled !== undefined && { enabled: patch.enabled }),
+      ...(patch.match !== undefined && matchColumns(patch.match)),
+      ...(patch.action !== undefined && actionColumns(patch.action)),
+    };
+    await writeWithRetry(this.db, () => this.db.rule.update({ where: { id }, data }));
     const updated = rowToRule(await this.db.rule.findUniqueOrThrow({ where: { id } }));
     updated.hits = rule.hits;
     this.rules = this.rules.map((r) => (r.id === id ? updated : r));
@@ -195,7 +193,7 @@ export class RuleEngine {
 
   async remove(id: number): Promise<boolean> {
     if (!this.get(id)) return false;
-    await this.db.rule.delete({ where: { id } });
+    await writeWithRetry(this.db, () => this.db.rule.delete({ where: { id } }));
     this.rules = this.rules.filter((r) => r.id !== id);
     await this.renumber();
     this.changed();
@@ -226,21 +224,31 @@ export class RuleEngine {
       .filter(({ r, i }) => r.position !== i)
       .map(({ r, i }) => {
         r.position = i;
-        return this.db.rule.update({ where: { id: r.id }, data: { position: i } });
+        return { id: r.id, position: i };
       });
-    if (moves.length > 0) await this.db.$transaction(moves);
+    // The statements are built inside: a retried $transaction needs fresh ones.
+    if (moves.length > 0)
+      await writeWithRetry(this.db, () =>
+        this.db.$transaction(
+          moves.map(({ id, position }) => this.db.rule.update({ where: { id }, data: { position } })),
+        ),
+      );
   }
 
   private async saveHits(): Promise<void> {
     if (this.hitsDirty.size === 0) return;
     const ids = [...this.hitsDirty];
     this.hitsDirty = new Set();
-    const updates = ids.flatMap((id) => {
+    const hits = ids.flatMap((id) => {
       const rule = this.get(id);
-      return rule ? [this.db.rule.updateMany({ where: { id }, data: { hits: rule.hits } })] : [];
+      return rule ? [{ id, hits: rule.hits }] : [];
     });
     try {
-      await this.db.$transaction(updates);
+      await writeWithRetry(this.db, () =>
+        this.db.$transaction(
+          hits.map(({ id, hits }) => this.db.rule.updateMany({ where: { id }, data: { hits } })),
+        ),
+      );
     } catch {
       for (const id of ids) this.hitsDirty.add(id);
     }

@@ -1,7 +1,8 @@
 /**
  * The fleet side of a node, from its config: with FLEET_DATABASE_URL, a shipper (its SQLite
- * log into PostgreSQL), a registry (announce, heartbeat, roster) and shared sign-in; without
- * it, nothing (createFleet returns undefined and the node runs alone, as always).
+ * log into PostgreSQL), a registry (announce, heartbeat, roster), the store's retention (old
+ * rows pruned, one node at a time) and shared sign-in; without it, nothing (createFleet
+ * returns undefined and the node runs alone, as always).
  *
  * The store is opened lazily and again after each failure, so a node starts even when
  * PostgreSQL is down: it logs "fleet: store unreachable (...), shipping when it returns",
@@ -15,6 +16,7 @@ import type { BusInfo } from "../contract/handlers";
 import type { Logger } from "../logger";
 import type { Database } from "../persistence/database";
 import { type FleetDatabase, openFleetDatabase, redactUrl } from "./fleet-database";
+import { FleetRetention } from "./fleet-retention";
 import { FLEET_MIGRATIONS, migrateFleet } from "./migrate";
 import { FleetRegistry } from "./registry";
 import { createSharedAuth, offerLocalOperators } from "./shared-auth";
@@ -28,6 +30,9 @@ export interface Fleet {
   readonly sharedAuth: SharedAuthStore;
   readonly shipper: FleetShipper;
   readonly registry: FleetRegistry;
+  /** The shared store, opened (and migrated) on first use and again after a failure. */
+  store(): Promise<FleetDatabase>;
+  readonly retention: FleetRetention;
   /** Starts shipping and the heartbeat; `address` is the dashboard's URL as it listens. */
   start(address: string): void;
   /** GET /api/fleet. */
@@ -83,7 +88,16 @@ export function createFleet(config: Config, deps: FleetDeps): Fleet | undefined 
       });
     return opening;
   };
-  const shipper = new FleetShipper({ local: deps.local, node, store, log });
+  // Off the router's event loop: batches read in a worker thread on the log's file, and sent
+  // over a pg connection of the shipper's own rather than through Prisma's query compiler.
+  const shipper = new FleetShipper({
+    local: deps.local,
+    localUrl: config.DATABASE_URL,
+    storeUrl: url,
+    node,
+    store,
+    log,
+  });
   const registry = new FleetRegistry({
     node,
     version: deps.version,
@@ -94,6 +108,7 @@ export function createFleet(config: Config, deps: FleetDeps): Fleet | undefined 
     goneAfterMs: config.FLEET_GONE_AFTER_MS,
   });
   const sharedAuth = createSharedAuth({ node, current: () => db, log });
+  const retention = new FleetRetention({ url, days: config.FLEET_RETENTION_DAYS, ready: store, log });
   const storeState = (): "up" | "down" => (db && shipper.lastError() === null ? "up" : "down");
 
   return {
@@ -101,20 +116,37 @@ export function createFleet(config: Config, deps: FleetDeps): Fleet | undefined 
     sharedAuth,
     shipper,
     registry,
+    retention,
+    store,
     start(address) {
       log.info(`fleet: node ${node} at ${address}, store ${redactUrl(url)}`);
       shipper.start();
       registry.start(address);
+      retention.start();
     },
     async health() {
-      return { enabled: true, node, store: storeState(), lag: await shipper.lag() };
+      return {
+        enabled: true,
+        node,
+        store: storeState(),
+        lag: await shipper.lag(),
+        retention: retention.stats(),
+      };
     },
     async status() {
       const lag = await shipper.lag();
       const nodes = db ? await registry.list().catch(() => null) : null;
-      return { enabled: true, node, store: nodes ? storeState() : "down", lag, nodes: nodes ?? [] };
+      return {
+        enabled: true,
+        node,
+        store: nodes ? storeState() : "down",
+        lag,
+        nodes: nodes ?? [],
+        retention: retention.stats(),
+      };
     },
     async stop() {
+      await retention.stop();
       await shipper.stop(STOP_DRAIN_MS);
       await registry.stop();
       closed = true;

@@ -7,30 +7,24 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AuthService } from "../auth/auth-service";
 import type { Logger } from "../logger";
 import { createTestDatabase, type TestDatabase } from "../persistence/test-database";
-import { type FleetDatabase, openFleetDatabase } from "./fleet-database";
+import type { FleetDatabase } from "./fleet-database";
 import { FleetRegistry } from "./registry";
 import { createSharedAuth } from "./shared-auth";
-import { startThrowawayPostgres, type ThrowawayPostgres } from "./test-postgres";
+import { type FleetStore, startFleetStore } from "./test-postgres";
 
 const log: Logger = { debug() {}, info() {}, warn() {}, error() {} };
-let pg: ThrowawayPostgres;
+let store: FleetStore;
 let fleet: FleetDatabase;
 const locals: TestDatabase[] = [];
 
 beforeAll(async () => {
-  pg = await startThrowawayPostgres();
-  try {
-    fleet = await openFleetDatabase(pg.url);
-  } catch (err) {
-    pg.stop();
-    throw err;
-  }
+  store = await startFleetStore();
+  fleet = store.db;
 }, 60_000);
 
 afterAll(async () => {
   for (const l of locals) await l.cleanup();
-  await fleet?.$disconnect();
-  pg?.stop();
+  await store?.stop();
 });
 
 const registry = (node: string, address: string) =>

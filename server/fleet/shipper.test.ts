@@ -7,10 +7,12 @@ import type { Logger } from "../logger";
 import { createTestDatabase, type TestDatabase } from "../persistence/test-database";
 import { insertExchanges } from "../traffic/log-writer";
 import { makeExchanges } from "../traffic/test-exchanges";
-import { type FleetDatabase, openFleetDatabase } from "./fleet-database";
+import type { FleetDatabase } from "./fleet-database";
+import { WorkerShipReader } from "./ship-reader";
 import { FleetShipper, type ShipperOptions } from "./shipper";
-import { startThrowawayPostgres, type ThrowawayPostgres } from "./test-postgres";
+import { type FleetStore, startFleetStore, type ThrowawayPostgres } from "./test-postgres";
 
+let store: FleetStore;
 let pg: ThrowawayPostgres;
 let fleet: FleetDatabase;
 const locals: TestDatabase[] = [];
@@ -25,20 +27,15 @@ const log: Logger = {
 };
 
 beforeAll(async () => {
-  pg = await startThrowawayPostgres();
-  try {
-    fleet = await openFleetDatabase(pg.url);
-  } catch (err) {
-    pg.stop();
-    throw err;
-  }
+  store = await startFleetStore();
+  fleet = store.db;
+  pg = store.pg;
 }, 60_000);
 
 afterAll(async () => {
   for (const s of shippers) await s.stop();
   for (const l of locals) await l.cleanup();
-  await fleet?.$disconnect();
-  pg?.stop();
+  await store?.stop();
 });
 
 /** ids from..to into the local log, in statements of the writer's size. */
@@ -59,7 +56,17 @@ async function local(): Promise<TestDatabase> {
 }
 
 function shipper(db: TestDatabase, node: string, extra: Partial<ShipperOptions> = {}): FleetShipper {
-  const s = new FleetShipper({ local: db.db, node, store: async () => fleet, log, pollMs: 20, ...extra });
+  // As a node ships: batches read by the worker thread, statements over the shipper's own pg pool.
+  const s = new FleetShipper({
+    local: db.db,
+    localUrl: db.url,
+    storeUrl: store.url,
+    node,
+    store: async () => fleet,
+    log,
+    pollMs: 20,
+    ...extra,
+  });
   shippers.push(s);
   return s;
 }
@@ -247,4 +254,44 @@ describe("the fleet shipper", () => {
     expect(s.stats().skipped.exchange).toBe(0);
     expect(s.stats().failures).toBeGreaterThan(0);
   }, 60_000);
+  it("reports a dead reader worker as an error, backs off, and ships with a new one", async () => {
+    const db = await local();
+    await insertExchanges(db.db, makeExchanges(1, 300));
+    const worker = new WorkerShipReader(db.file);
+    let crashes = 2;
+    const s = shipper(db, "crash", {
+      maxBackoffMs: 50,
+      // And the statements through the Prisma client, as without storeUrl.
+      storeUrl: undefined,
+      reader: {
+        read(stream, after, take) {
+          const read = worker.read(stream, after, take);
+          // As a crash would (a native fault, out of memory): the worker ends with the read in flight.
+          if (crashes-- > 0)
+            void (
+              worker as unknown as { thread: { worker: { terminate(): Promise<number> } } }
+            ).thread.worker.terminate();
+          return read;
+        },
+        close: () => worker.close(),
+      },
+    });
+    s.start();
+    await waitFor(() => s.lastError() !== null, "the crash to be reported");
+    expect(s.lastError()).toMatch(/reading the local log failed \(ship reader worker exited/);
+    await s.caughtUp();
+    expect(s.lastError()).toBeNull();
+    expect(s.stats().failures).toBe(2);
+    // The exit code of a terminated worker depends on how far it had started.
+    expect(
+      lines.filter((l) =>
+        /^fleet: reading the local log failed \(ship reader worker exited \(\d+\)\), retrying$/.test(l),
+      ),
+    ).toHaveLength(1);
+    expect(lines).toContain("fleet: local log readable again, shipping");
+    expect(await stored("crash")).toEqual({ count: 300, distinct: 300, min: 1, max: 300 });
+    // Stopping ends the worker: a read afterwards has none to go to.
+    await s.stop();
+    await expect(worker.read("exchange", 0, 1)).rejects.toThrow(/closed/);
+  });
 });

@@ -12,18 +12,24 @@
  * - resumable: the marks live in FleetNode, so a restart (or a new SQLite reader) goes on
  *   from the last committed batch;
  * - never stalls the node: while PostgreSQL is away the loop retries with exponential
- *   backoff (capped) and reports the error in lag(); the node keeps logging locally.
+ *   backoff (capped) and reports the error in lag(); the node keeps logging locally. Batches
+ *   are read, hex-encoded and serialised in a worker thread (ship-reader.ts), not on the
+ *   router's event loop; a reader that fails is retried with the same backoff.
  *
  * Ids are contiguous per local database, so a jump means records that are no longer there
  * (RETENTION_* pruned them before they were shipped, or the log writer dropped them when its
  * buffer was full). They cannot be shipped any more: waiting for them would stall shipping
  * for ever, so the mark moves past them and the gap is counted (stats().skipped) and logged.
  */
+import pg from "pg";
 import type { ShipperLagDto } from "../contract/fleet";
 import type { Logger } from "../logger";
 import type { Database } from "../persistence/database";
-import { EXCHANGE_COLUMN_KINDS } from "../traffic/columns";
 import type { FleetDatabase } from "./fleet-database";
+import { type ShipReader, shipReaderFor } from "./ship-reader";
+import { type Kind, SPECS, STREAMS, type StreamName, type StreamSpec } from "./ship-rows";
+
+export type { StreamName } from "./ship-rows";
 
 export const DEFAULT_BATCH_SIZE = 2000;
 export const DEFAULT_POLL_MS = 250;
@@ -31,76 +37,6 @@ export const DEFAULT_MAX_BACKOFF_MS = 5000;
 const FIRST_BACKOFF_MS = 100;
 /** How long stop() waits past its drain time for a statement in flight. */
 const STOP_GRACE_MS = 2000;
-
-export type StreamName = "exchange" | "audit" | "console";
-const STREAMS: readonly StreamName[] = ["exchange", "audit", "console"];
-
-type Kind = "int" | "float" | "text" | "bytes";
-type Row = { id: number; at: number; values: Record<string, number | string | null> };
-
-interface StreamSpec {
-  table: string;
-  mark: "shippedExchangeId" | "shippedAuditId" | "shippedConsoleId";
-  columns: Record<string, Kind>;
-  read(db: Database, after: number, take: number): Promise<Row[]>;
-}
-
-const hex = (b: Uint8Array | null): string | null =>
-  b === null ? null : Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("hex");
-
-/** The local Exchange table's columns; "node" is the store's own (the shipper sets it). */
-const exchangeColumns: Record<string, Kind> = Object.fromEntries(
-  Object.entries(EXCHANGE_COLUMN_KINDS)
-    .filter(([name]) => name !== "node")
-    .map(([name, kind]) => [name, kind.replace("?", "") as Kind]),
-);
-
-const SPECS: Record<StreamName, StreamSpec> = {
-  exchange: {
-    table: "FleetExchange",
-    mark: "shippedExchangeId",
-    columns: exchangeColumns,
-    async read(db, after, take) {
-      const rows = await db.exchange.findMany({ where: { id: { gt: after } }, orderBy: { id: "asc" }, take });
-      return rows.map((r) => {
-        const values: Row["values"] = {};
-        for (const [name, kind] of Object.entries(exchangeColumns)) {
-          const v = r[name as keyof typeof r];
-          values[name] = kind === "bytes" ? hex(v as Uint8Array | null) : (v as number | string | null);
-        }
-        return { id: r.id, at: r.receivedAt, values };
-      });
-    },
-  },
-  audit: {
-    table: "FleetAudit",
-    mark: "shippedAuditId",
-    columns: { id: "int", at: "float", actor: "text", action: "text", target: "text", detail: "text" },
-    async read(db, after, take) {
-      const rows = await db.auditEntry.findMany({
-        where: { id: { gt: after } },
-        orderBy: { id: "asc" },
-        take,
-      });
-      return rows.map((r) => ({ id: r.id, at: r.at, values: { ...r } }));
-    },
-  },
-  console: {
-    table: "FleetConsoleChunk",
-    mark: "shippedConsoleId",
-    columns: { id: "int", receivedAt: "float", direction: "text", source: "text", text: "text" },
-    async read(db, after, take) {
-      // Text only: the bytes stay on the node (the schema's FleetConsoleChunk).
-      const rows = await db.consoleChunk.findMany({
-        where: { id: { gt: after } },
-        orderBy: { id: "asc" },
-        take,
-        select: { id: true, receivedAt: true, direction: true, source: true, text: true },
-      });
-      return rows.map((r) => ({ id: r.id, at: r.receivedAt, values: { ...r } }));
-    },
-  },
-};
 
 const PG_TYPES: Record<Kind, string> = { int: "int", float: "float8", text: "text", bytes: "text" };
 
@@ -132,6 +68,7 @@ const STATEMENTS: Record<StreamName, string> = {
   console: shipStatement(SPECS.console),
 };
 
+type ShipResult = { inserted: number; marked: number };
 type Counts = Record<StreamName, number>;
 const zero = (): Counts => ({ exchange: 0, audit: 0, console: 0 });
 
@@ -148,10 +85,25 @@ export interface ShipperStats {
 }
 
 export interface ShipperOptions {
+  /** The node's log: marks and lag are asked here (indexed, small). */
   local: Database;
+  /**
+   * The log's DATABASE_URL: when it names a file, batches are read in a worker thread on it
+   * (see ship-reader.ts); without it, through `local` in this thread.
+   */
+  localUrl?: string;
+  /** Where batches come from, instead of the above; the shipper closes it when it stops. */
+  reader?: ShipReader;
   node: string;
   /** The store; rejects while it is unreachable (the loop backs off and asks again). */
   store: () => Promise<FleetDatabase>;
+  /**
+   * The store's URL: each batch's statement then goes over a pg connection of the shipper's
+   * own instead of through the Prisma client, whose query compiler spends about 30 ns per
+   * byte of the batch's JSON (tens of ms a batch) on this thread. The marks are still read
+   * through `store`, which also says when the store is reachable and migrated.
+   */
+  storeUrl?: string;
   log: Logger;
   batchSize?: number;
   pollMs?: number;
@@ -169,6 +121,14 @@ export class MarkAheadError extends Error {
         `this log was recreated under the same NODE_NAME. Give this node a new NODE_NAME, or delete node ${node}'s rows (and its FleetNode row) from the store.`,
     );
     this.name = "MarkAheadError";
+  }
+}
+
+/** A batch could not be read from the local log: retried with backoff like a store failure. */
+export class LocalReadError extends Error {
+  constructor(reason: string) {
+    super(`reading the local log failed (${reason})`);
+    this.name = "LocalReadError";
   }
 }
 
@@ -192,8 +152,14 @@ export class FleetShipper {
   private drainUntil = 0;
   private wake: (() => void) | undefined;
   private readonly caughtUpWaiters = new Set<() => void>();
+  private readonly reader: ShipReader;
+  private pool: pg.Pool | undefined;
+  private stopped = false;
+  /** The current error is the local reader's (its worker died, SQLite refused), not the store's. */
+  private localFault = false;
 
   constructor(private readonly o: ShipperOptions) {
+    this.reader = o.reader ?? shipReaderFor(o.localUrl, o.local);
     this.batchSize = o.batchSize ?? DEFAULT_BATCH_SIZE;
     this.pollMs = o.pollMs ?? DEFAULT_POLL_MS;
     this.maxBackoffMs = o.maxBackoffMs ?? DEFAULT_MAX_BACKOFF_MS;
@@ -228,6 +194,12 @@ export class FleetShipper {
     ]);
     clearTimeout(timer);
     this.running = undefined;
+    // Its worker must not outlive the node; a read still in flight (past the grace) fails.
+    await this.reader.close();
+    this.stopped = true;
+    const pool = this.pool;
+    this.pool = undefined;
+    await pool?.end().catch(() => {});
   }
 
   stats(): ShipperStats {
@@ -276,11 +248,14 @@ export class FleetShipper {
         const db = await this.o.store();
         this.marks ??= await this.loadMarks(db);
         moved = await this.round(db);
-        if (this.error !== null) {
+        if (this.error !== null && this.localFault)
+          this.o.log.info("fleet: local log readable again, shipping");
+        else if (this.error !== null) {
           this.o.log.info("fleet: store reachable again, shipping");
           this.o.onStoreState?.(true, null);
         }
         this.error = null;
+        this.localFault = false;
         backoff = 0;
       } catch (err) {
         if (err instanceof MarkAheadError) {
@@ -291,13 +266,16 @@ export class FleetShipper {
           await this.sleep(this.maxBackoffMs);
           continue;
         }
-        const message = describeError(err);
+        const local = err instanceof LocalReadError;
+        const message = local ? err.message : describeError(err);
         this.counts.failures += 1;
-        if (this.error === null) {
+        if (this.error === null && local) this.o.log.warn(`fleet: ${message}, retrying`);
+        else if (this.error === null) {
           this.o.log.warn(`fleet: store unreachable (${message}), shipping when it returns`);
           this.o.onStoreState?.(false, message);
         }
         this.error = message;
+        this.localFault = local;
         if (this.stopRequested) return;
         backoff = Math.min(this.maxBackoffMs, backoff === 0 ? FIRST_BACKOFF_MS : backoff * 2);
         await this.sleep(backoff);
@@ -342,22 +320,19 @@ export class FleetShipper {
   private async shipBatch(db: FleetDatabase, stream: StreamName): Promise<number> {
     const marks = this.marks!;
     const from = marks[stream];
-    const rows = await SPECS[stream].read(this.o.local, from, this.batchSize);
-    if (rows.length === 0) return 0;
-    const last = rows[rows.length - 1]!.id;
-    const result = await db.$queryRawUnsafe<{ inserted: number; marked: number }[]>(
-      STATEMENTS[stream],
-      this.o.node,
-      JSON.stringify(rows.map((r) => r.values)),
-      last,
-    );
+    const batch = await this.reader.read(stream, from, this.batchSize).catch((err: unknown) => {
+      throw new LocalReadError(describeError(err));
+    });
+    if (batch.count === 0) return 0;
+    const last = batch.lastId;
+    const result = await this.send(db, STATEMENTS[stream], [this.o.node, batch.json, last]);
     const { inserted = 0, marked = 0 } = result[0] ?? {};
     if (marked !== 1) {
       // The row was deleted under us: recreate it and ship again (idempotent) from the mark.
       this.marks = undefined;
       throw new Error(`fleet node row '${this.o.node}' is missing`);
     }
-    const skipped = last - from - rows.length;
+    const skipped = last - from - batch.count;
     if (skipped > 0) {
       this.counts.skipped[stream] += skipped;
       this.o.log.warn(
@@ -365,10 +340,23 @@ export class FleetShipper {
       );
     }
     this.counts.shipped[stream] += inserted;
-    this.counts.duplicates[stream] += rows.length - inserted;
+    this.counts.duplicates[stream] += batch.count - inserted;
     this.counts.batches += 1;
     marks[stream] = last;
-    return rows.length;
+    return batch.count;
+  }
+
+  private async send(db: FleetDatabase, sql: string, params: unknown[]): Promise<ShipResult[]> {
+    if (this.o.storeUrl === undefined) return db.$queryRawUnsafe<ShipResult[]>(sql, ...params);
+    // A loop that outlived stop() (a statement past the grace) must not open a new pool.
+    if (this.stopped) throw new Error("the shipper is stopped");
+    if (!this.pool) {
+      this.pool = new pg.Pool({ connectionString: this.o.storeUrl, max: 1 });
+      // A connection the store drops while idle: the next batch takes a new one, and a failed
+      // statement is retried with backoff; unheard, this event would end the process.
+      this.pool.on("error", () => {});
+    }
+    return (await this.pool.query<ShipResult>(sql, params)).rows;
   }
 
   private sleep(ms: number): Promise<void> {

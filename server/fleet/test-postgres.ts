@@ -10,6 +10,7 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import type { FleetDatabase } from "./fleet-database";
 
 export interface ThrowawayPostgres {
   /** postgresql://postgres@127.0.0.1:<port>/postgres */
@@ -101,4 +102,39 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
       }
     },
   };
+}
+
+export interface FleetStore {
+  url: string;
+  /** The migrated store, opened through Prisma as a node opens it. */
+  db: FleetDatabase;
+  pg: ThrowawayPostgres;
+  /** Disconnects and removes the cluster. */
+  stop(): Promise<void>;
+}
+
+/** A throwaway PostgreSQL with the fleet's migrations applied and the store opened: the fleet tests' setup. */
+export async function startFleetStore(): Promise<FleetStore> {
+  const pg = await startThrowawayPostgres();
+  try {
+    // Loaded here, not at the top: the demo and the e2e tests import this file for the
+    // cluster alone and need not load the generated client.
+    const { openFleetDatabase } = await import("./fleet-database");
+    const db = await openFleetDatabase(pg.url);
+    return {
+      url: pg.url,
+      db,
+      pg,
+      async stop() {
+        try {
+          await db.$disconnect();
+        } finally {
+          pg.stop();
+        }
+      },
+    };
+  } catch (err) {
+    pg.stop();
+    throw err;
+  }
 }

@@ -55,3 +55,49 @@ export async function retryWhileBusy<T>(op: () => Promise<T>, options: BusyRetry
     }
   }
 }
+
+/** Each database's newest queued write: the next one starts after it settles. */
+const writeQueues = new WeakMap<object, Promise<unknown>>();
+
+export interface WriteRetryOptions extends BusyRetryOptions {
+  /** With `log`: named in the warning a write that meets the lock gives, e.g. "audit entry". */
+  what?: string;
+  log?: { warn(message: string): void };
+}
+
+/**
+ * A write on the router's thread, whose connection waits only MAIN_THREAD_BUSY_TIMEOUT_MS for
+ * another connection's lock: retried until the lock goes (retryWhileBusy), and queued behind
+ * the earlier writes made through here on the same `db`, so that they land in the order they
+ * were made even while a lock is waited out (independent retries would each pick their own
+ * moment and overtake one another). Reads need none of this: in WAL mode a writer's lock
+ * does not block them.
+ *
+ * `op` must do the whole write (a `$transaction` included) and may run more than once: build
+ * what it sends inside it, and do slow work (password hashing) before. It must not itself
+ * call writeWithRetry on the same `db`: it would wait for itself.
+ */
+export function writeWithRetry<T>(
+  db: object,
+  op: () => Promise<T>,
+  options: WriteRetryOptions = {},
+): Promise<T> {
+  const { what, log, onBusy, ...retry } = options;
+  const previous = writeQueues.get(db) ?? Promise.resolve();
+  const write = previous.then(() =>
+    retryWhileBusy(op, {
+      ...retry,
+      onBusy: (attempt, err) => {
+        if (attempt === 1 && log)
+          log.warn(`${what ?? "write"}: the database is locked by another connection; retrying`);
+        onBusy?.(attempt, err);
+      },
+    }),
+  );
+  // A write that failed for good is its caller's to handle; the ones behind it still run.
+  writeQueues.set(
+    db,
+    write.catch(() => {}),
+  );
+  return write;
+}

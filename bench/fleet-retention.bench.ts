@@ -1,0 +1,121 @@
+/**
+ * Section "fleet-retention" (only when named: `npx tsx bench/run.ts fleet-retention`, or
+ * `npx tsx bench/fleet-retention.bench.ts`; it starts a throwaway PostgreSQL): the store's
+ * retention (server/fleet/fleet-retention.ts) pruning BENCH_FLEET_PRUNE_ROWS old exchanges
+ * (default 1,000,000, over 8 nodes) from a FleetExchange that also holds a tenth as many
+ * new ones, in its 10,000-row batches: the whole pass, its longest statement, and the VACUUM
+ * after it; against one unbatched DELETE of the same rows, re-inserted.
+ */
+import { FLEET_RETENTION_BATCH_ROWS, FleetRetention } from "../server/fleet/fleet-retention";
+import { startFleetStore } from "../server/fleet/test-postgres";
+import type { Logger } from "../server/logger";
+import { type BenchRow, type BenchSection, fmt } from "./report";
+
+const OLD_ROWS = Number(process.env.BENCH_FLEET_PRUNE_ROWS ?? 1_000_000);
+const NODES = 8;
+const DAY_MS = 86_400_000;
+const quiet: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+
+/**
+ * Exchanges shaped as the router's small commands (4-byte request, 16-byte response, frames),
+ * ids 1.. per node; `from`..`to` spread evenly over the nodes, `at(i)` their receivedAt.
+ */
+function seedSql(from: number, to: number, at: string): string {
+  return `INSERT INTO "FleetExchange" ("node", "id", "busId", "busKind", "origin", "seq", "netFn", "lun", "cmd",
+    "request", "cc", "response", "handlerId", "status", "receivedAt", "answeredAt", "latencyUs", "frame", "responseFrame")
+  SELECT 'node-' || (i % ${NODES}), i, 'bt0', 'bt', 'host', i % 64, 6, 0, i % 64,
+    '\\x18010000'::bytea, 0, decode(md5(i::text), 'hex'), 'app.get-device-id', 'ok', ${at}, ${at} + 0.2, 200,
+    '\\x0418010000'::bytea, decode(md5((i + 1)::text), 'hex')
+  FROM generate_series(${from}, ${to}) AS i`;
+}
+
+export const section: BenchSection = {
+  id: "fleet-retention",
+  title: "fleet store retention",
+  async run() {
+    const store = await startFleetStore();
+    try {
+      const now = Date.now();
+      const cutoff = now - 30 * DAY_MS;
+      const oldAt = `${cutoff} - 1 - (${OLD_ROWS} - i) * 10`;
+      const newAt = `${cutoff} + (i - ${OLD_ROWS}) * 10`;
+      const fresh = Math.round(OLD_ROWS / 10);
+      const q = (sql: string) => store.db.$executeRawUnsafe(sql);
+      await q(seedSql(1, OLD_ROWS, oldAt));
+      await q(seedSql(OLD_ROWS + 1, OLD_ROWS + fresh, newAt));
+      await q('VACUUM ANALYZE "FleetExchange"');
+      const [size] = await store.db.$queryRawUnsafe<{ total: bigint }[]>(
+        `SELECT pg_total_relation_size('"FleetExchange"') AS total`,
+      );
+      const bytesPerRow = Number(size!.total) / (OLD_ROWS + fresh);
+      await q("CHECKPOINT");
+
+      const batchMs: number[] = [];
+      let batchStart = 0;
+      const retention = new FleetRetention({
+        url: store.url,
+        days: 30,
+        ready: async () => {
+          batchStart = performance.now();
+        },
+        log: quiet,
+        now: () => now,
+        pause: async () => {
+          await new Promise((resolve) => setTimeout(resolve, 0));
+          batchStart = performance.now();
+        },
+        onBatch: () => {
+          batchMs.push(performance.now() - batchStart);
+          batchStart = performance.now();
+        },
+      });
+      const pass = await retention.prune();
+      if (!pass?.locked || pass.deleted.exchange !== OLD_ROWS)
+        throw new Error(`the pass deleted ${pass?.deleted.exchange} rows, not ${OLD_ROWS}`);
+      const t0 = performance.now();
+      await q('VACUUM "FleetExchange"');
+      const vacuumMs = performance.now() - t0;
+
+      await q(seedSql(1, OLD_ROWS, oldAt));
+      await q('VACUUM ANALYZE "FleetExchange"');
+      await q("CHECKPOINT");
+      const t1 = performance.now();
+      const deleted = await q(`DELETE FROM "FleetExchange" WHERE "receivedAt" < ${cutoff}`);
+      const oneMs = performance.now() - t1;
+      if (deleted !== OLD_ROWS) throw new Error(`the DELETE deleted ${deleted} rows, not ${OLD_ROWS}`);
+
+      const sorted = [...batchMs].sort((a, b) => a - b);
+      const rows: BenchRow[] = [
+        {
+          name: `prune ${fmt(OLD_ROWS)} exchanges older than 30 days, ${fmt(FLEET_RETENTION_BATCH_ROWS)}-row batches (FleetRetention)`,
+          value: pass.ms,
+          unit: "ms",
+          baseline: { name: "one unbatched DELETE of the same rows", value: oneMs, unit: "ms" },
+          ratio: pass.ms / oneMs,
+          note: `${fmt((OLD_ROWS / pass.ms) * 1000)} rows/s; ${fmt(fresh)} newer rows stay; ${fmt(bytesPerRow)} B/row with indexes; ${NODES} nodes`,
+        },
+        {
+          name: "longest batch statement",
+          value: sorted.at(-1) ?? 0,
+          unit: "ms",
+          note: `${batchMs.length} batches, median ${fmt(sorted[Math.floor(sorted.length / 2)] ?? 0)} ms`,
+        },
+        {
+          name: "VACUUM after the pass",
+          value: vacuumMs,
+          unit: "ms",
+          note: "autovacuum's work, done at once",
+        },
+      ];
+      return rows;
+    } finally {
+      await store.stop();
+    }
+  },
+};
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { formatTable } = await import("./report");
+  const rows = await section.run();
+  console.log(formatTable(rows.map((r) => ({ ...r, section: section.title }))));
+}
