@@ -157,3 +157,31 @@ test("a handler switched off from node a's console with ?node=c is off on node c
     await context.close();
   }
 });
+
+test("with ?node=c the Handlers page lists node c's handlers, not node a's", async ({ browser }) => {
+  const OTHER = "app.get-device-id";
+  // Switched off on c itself (a's session is good there through the store; ask again while it looks it up).
+  await expect
+    .poll(
+      async () =>
+        (
+          await fetch(`${server("c").url}/api/handlers/${OTHER}`, {
+            method: "PATCH",
+            headers: { cookie, "content-type": "application/json" },
+            body: JSON.stringify({ enabled: false }),
+          })
+        ).status,
+      { timeout: 30_000 },
+    )
+    .toBe(200);
+  const { context, page } = await onNodeA(browser);
+  try {
+    await page.goto(`${server("a").url}/handlers?node=c`);
+    await expect(page.getByTestId("remote-note")).toContainText("Showing node c's handlers");
+    await expect(page.getByTestId(`handler-toggle-${OTHER}`)).toHaveAttribute("aria-checked", "false");
+    await page.goto(`${server("a").url}/handlers`);
+    await expect(page.getByTestId(`handler-toggle-${OTHER}`)).toHaveAttribute("aria-checked", "true");
+  } finally {
+    await context.close();
+  }
+});

@@ -4,8 +4,9 @@ import { withTarget } from "@/components/fleet/nodeChoice";
 import type { HandlersResponse, PatchHandlerBody } from "@/server/contract/api";
 import type { HandlerInfo } from "@/server/contract/handlers";
 
-export async function fetchHandlers(signal?: AbortSignal): Promise<HandlerInfo[]> {
-  return (await requestJson<HandlersResponse>("/api/handlers", { signal })).handlers;
+/** `node`: another fleet node's handlers (read over the fleet); absent: this node's. */
+export async function fetchHandlers(signal?: AbortSignal, node?: string): Promise<HandlerInfo[]> {
+  return (await requestJson<HandlersResponse>(withTarget("/api/handlers", node), { signal })).handlers;
 }
 
 /** `node`: another fleet node to switch it on (handler ids are the same on every node); absent: here. */

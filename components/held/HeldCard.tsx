@@ -24,6 +24,10 @@ interface HeldCardProps {
   canControl: boolean;
   /** Set when the request already left the queue: the card only says what became of it. */
   resolved?: HeldResolutionNote;
+  /** The fleet node the request is held on (ids are per node); absent: this node. */
+  target?: string;
+  /** Takes the card away once acted on (`message`: someone was first); default: this node's live store. */
+  onSettled?: (id: number, conflict?: { message: string | null }) => void;
 }
 
 /** Ticks on its own, so the card around it does not re-render ten times a second. */
@@ -52,8 +56,18 @@ function Countdown({ held, clockOffsetMs }: { held: HeldRequestDto; clockOffsetM
 }
 
 /** One held request: what it is, how long it may wait, and the operator's answer. */
-export function HeldCard({ held, rule, clockOffsetMs, canControl, resolved }: HeldCardProps) {
+export function HeldCard({
+  held,
+  rule,
+  clockOffsetMs,
+  canControl,
+  resolved,
+  target,
+  onSettled,
+}: HeldCardProps) {
   const store = useLiveStore();
+  const settled =
+    onSettled ?? ((id: number, conflict?: { message: string | null }) => store.dismissHeld(id, conflict));
   const [cc, setCc] = useState<number>(held.suggested?.cc ?? 0);
   const [data, setData] = useState<string>(held.suggested?.data ?? "");
   const [busy, setBusy] = useState<Action | null>(null);
@@ -87,14 +101,14 @@ export function HeldCard({ held, rule, clockOffsetMs, canControl, resolved }: He
     setBusy(action);
     setError(null);
     try {
-      if (action === "answer") await answerHeld(held.id, cc, parsed.ok ? toHex(parsed.bytes) : "");
-      else if (action === "pass") await passHeld(held.id);
-      else await dropHeld(held.id);
-      store.dismissHeld(held.id);
+      if (action === "answer") await answerHeld(held.id, cc, parsed.ok ? toHex(parsed.bytes) : "", target);
+      else if (action === "pass") await passHeld(held.id, target);
+      else await dropHeld(held.id, target);
+      settled(held.id);
     } catch (e) {
       if (e instanceof ApiRequestError && (e.status === 409 || e.status === 404)) {
         // Someone (or the deadline) was first: say so on this card, then it goes.
-        store.dismissHeld(held.id, { message: e.message });
+        settled(held.id, { message: e.message });
       } else {
         setError(messageOf(e));
       }

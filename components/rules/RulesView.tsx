@@ -5,6 +5,7 @@ import { messageOf } from "@/components/api";
 import { controlTarget } from "@/components/fleet/nodeChoice";
 import { RemoteNote } from "@/components/fleet/RemoteNote";
 import { useNodeChoice } from "@/components/fleet/useNodeChoice";
+import { useRemoteList } from "@/components/fleet/useRemoteList";
 import type { LiveState, LiveStore } from "@/components/live/state/store";
 import { useCanControl, useLiveStore, useLiveValue, useOperator } from "@/components/live/useLiveStream";
 import { useRestFallback } from "@/components/live/useRestFallback";
@@ -19,17 +20,20 @@ const selectBuses = (s: LiveState) => s.buses.list;
 
 const loadRules = async (store: LiveStore, signal?: AbortSignal) =>
   store.setRulesFromRest(await fetchRules(signal));
+const loadRulesOf = (node: string, signal: AbortSignal) => fetchRules(signal, node);
 
 interface RuleRowProps {
   rule: RuleDto;
   index: number;
   count: number;
   canControl: boolean;
+  /** The fleet node the rule is on (ids are per node); absent: this node. */
+  target: string | undefined;
   onChanged: (rule: RuleDto) => void;
   onDeleted: (id: number) => void;
 }
 
-function RuleRow({ rule, index, count, canControl, onChanged, onDeleted }: RuleRowProps) {
+function RuleRow({ rule, index, count, canControl, target, onChanged, onDeleted }: RuleRowProps) {
   const [busy, setBusy] = useState<null | "toggle" | "move" | "delete">(null);
   const [pendingEnabled, setPendingEnabled] = useState<boolean | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -51,15 +55,15 @@ function RuleRow({ rule, index, count, canControl, onChanged, onDeleted }: RuleR
   const toggle = () =>
     run("toggle", async () => {
       setPendingEnabled(!enabled);
-      onChanged(await patchRule(rule.id, { enabled: !enabled }));
+      onChanged(await patchRule(rule.id, { enabled: !enabled }, target));
     });
   const move = (position: number) =>
     run("move", async () => {
-      onChanged(await patchRule(rule.id, { position }));
+      onChanged(await patchRule(rule.id, { position }, target));
     });
   const remove = () =>
     run("delete", async () => {
-      await deleteRule(rule.id);
+      await deleteRule(rule.id, target);
       onDeleted(rule.id);
     });
 
@@ -150,11 +154,14 @@ function RuleRow({ rule, index, count, canControl, onChanged, onDeleted }: RuleR
   );
 }
 
-/** The Rules page: the ordered rule list (first match wins) and the form for a new one. */
+/**
+ * The Rules page: the ordered rule list (first match wins) and the form for a new one; with
+ * one other node chosen, that node's list (GET /api/rules?node=, polled), changed there.
+ */
 export function RulesView() {
   const store = useLiveStore();
-  const rules = useLiveValue(selectRules);
-  const source = useLiveValue(selectRulesSource);
+  const localRules = useLiveValue(selectRules);
+  const localSource = useLiveValue(selectRulesSource);
   const buses = useLiveValue(selectBuses);
   const canControl = useCanControl();
   const operator = useOperator();
@@ -162,19 +169,31 @@ export function RulesView() {
   const { loadError, reloadUnlessLive } = useRestFallback(loadRules);
   const { self, choice } = useNodeChoice();
   const target = controlTarget(choice);
-  /** The last rule added on another node (it is not in this node's list). */
-  const [added, setAdded] = useState<{ node: string; rule: RuleDto } | null>(null);
-
-  const onCreated = (rule: RuleDto) => {
-    if (target !== undefined) setAdded({ node: target, rule });
-    else onChanged(rule);
-  };
+  const remote = useRemoteList(target, loadRulesOf, 3000);
+  const rules = target === undefined ? localRules : (remote.data ?? []);
+  const source = target === undefined ? localSource : remote.data === null ? "none" : "remote";
+  const shownError = target === undefined ? loadError : remote.error;
 
   const onChanged = (rule: RuleDto) => {
+    if (target !== undefined) {
+      // A move renumbers the others: read the list again.
+      remote.replace((list) => list.map((r) => (r.id === rule.id ? rule : r)));
+      remote.reload();
+      return;
+    }
     store.upsertRule(rule);
     reloadUnlessLive();
   };
+  const onCreated = (rule: RuleDto) => {
+    if (target !== undefined) remote.reload();
+    else onChanged(rule);
+  };
   const onDeleted = (id: number) => {
+    if (target !== undefined) {
+      remote.replace((list) => list.filter((r) => r.id !== id));
+      remote.reload();
+      return;
+    }
     store.removeRule(id);
     reloadUnlessLive();
   };
@@ -189,26 +208,16 @@ export function RulesView() {
           {rules.length} rules, {enabled} enabled · checked in order before the handlers; the first match acts
         </span>
         {source === "rest" && <span className="pill">from REST (socket not live)</span>}
-        {loadError !== null && source === "none" && (
+        {shownError !== null && (target !== undefined || source === "none") && (
           <span className="error-text" role="alert" data-testid="rules-load-error">
-            Could not load rules: {loadError}
+            Could not load {target === undefined ? "rules" : `node ${target}'s rules`}: {shownError}
           </span>
         )}
       </div>
-      {target !== undefined && (
-        <RemoteNote target={target} self={self} what="rules">
-          {" "}
-          New rules are added on node {target}; the rules below are this node&apos;s, so their switches, order
-          and delete are off (rule ids differ between nodes).
-        </RemoteNote>
-      )}
+      {target !== undefined && <RemoteNote target={target} self={self} what="rules" />}
+      {choice.kind === "all" && <RemoteNote target={null} self={self} what="rules" />}
       <div className="page-scroll">
-        {added !== null && added.node === target && (
-          <p className="muted pad" role="status" data-testid="remote-rule-added">
-            Rule #{added.rule.id} “{added.rule.name}” added on node {added.node}.
-          </p>
-        )}
-        {source === "none" && loadError === null ? (
+        {source === "none" && shownError === null ? (
           <p className="muted pad">Loading rules…</p>
         ) : rules.length === 0 ? (
           <p className="muted pad" data-testid="rules-empty">
@@ -238,7 +247,8 @@ export function RulesView() {
                   rule={rule}
                   index={i}
                   count={rules.length}
-                  canControl={canControl && target === undefined}
+                  canControl={canControl}
+                  target={target}
                   onChanged={onChanged}
                   onDeleted={onDeleted}
                 />

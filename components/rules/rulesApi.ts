@@ -3,8 +3,9 @@ import { requestJson } from "@/components/api";
 import { withTarget } from "@/components/fleet/nodeChoice";
 import type { RuleDto } from "@/server/contract/control";
 
-export async function fetchRules(signal?: AbortSignal): Promise<RuleDto[]> {
-  return (await requestJson<{ rules: RuleDto[] }>("/api/rules", { signal })).rules;
+/** `node`: another fleet node's rules (read over the fleet); absent: this node's. */
+export async function fetchRules(signal?: AbortSignal, node?: string): Promise<RuleDto[]> {
+  return (await requestJson<{ rules: RuleDto[] }>(withTarget("/api/rules", node), { signal })).rules;
 }
 
 /*

@@ -1,15 +1,16 @@
 /**
- * The control actions the API offers (handler switch, rules, held requests) as one code
- * path, whoever asks: the route of this node, or another node of the fleet on behalf of its
+ * The control actions the API offers (handler switch, rules, held requests, replay) and the
+ * lists they act on, as one code path, whoever asks: the route of this node, or another node of the fleet on behalf of its
  * operator (server/fleet/remote-control.ts). A command is what the route received, not yet
  * checked (ids as path text, bodies as parsed JSON): `prepareControl` checks it the same way
  * wherever it runs, so a command from another node is validated here like a request.
  * Each action is audited where it acts, with the actor as given ("alice", or
- * "alice on node a" for one sent from node a).
+ * "alice on node a" for one sent from node a). Lists are reads: not audited anywhere, as
+ * the local GET routes are not.
  */
 import { z } from "zod";
-import { handlerIdParam, patchHandlerBody } from "../contract/api";
-import { answerHeldBody, newRuleBody, patchRuleBody } from "../contract/control";
+import { type HandlersResponse, handlerIdParam, patchHandlerBody } from "../contract/api";
+import { answerHeldBody, type InjectResponse, newRuleBody, patchRuleBody } from "../contract/control";
 import { toExchangeDto } from "../contract/exchange";
 import { type RemoteControlError, targetNode } from "../contract/fleet";
 import { HttpError, idParam, parseWith } from "../http/route-helpers";
@@ -27,6 +28,10 @@ export const controlCommand = z.discriminatedUnion("kind", [
     .object({ kind: z.literal("held.action"), id: rawId, action: z.string().max(32), body: z.unknown() })
     .strict(),
   z.object({ kind: z.literal("held.pass-all") }).strict(),
+  z.object({ kind: z.literal("exchange.replay"), id: rawId }).strict(),
+  z.object({ kind: z.literal("handler.list") }).strict(),
+  z.object({ kind: z.literal("rule.list") }).strict(),
+  z.object({ kind: z.literal("held.list") }).strict(),
 ]);
 export type ControlCommand = z.infer<typeof controlCommand>;
 
@@ -36,12 +41,17 @@ export interface ControlOutcome {
   body: unknown;
 }
 
-export type ControlServices = Pick<ServerServices, "setHandlerEnabled" | "rules" | "holds" | "audit">;
+export type ControlServices = Pick<
+  ServerServices,
+  "listHandlers" | "setHandlerEnabled" | "rules" | "holds" | "audit" | "replay"
+>;
 
 /** A command checked: what it will do, and the audit's name for it. */
 interface PreparedControl {
   action: string;
   target: string | null;
+  /** A list: changes nothing, so the sending node does not audit it either. */
+  read?: true;
   run(s: ControlServices, actor: string): Promise<ControlOutcome>;
 }
 
@@ -119,7 +129,46 @@ export function prepareControl(command: ControlCommand): PreparedControl {
           return { status: 200, body: { passed } };
         },
       };
+    case "exchange.replay":
+      return prepareReplay(command.id);
+    case "handler.list":
+      return listing("handler.list", (s): HandlersResponse => ({ handlers: s.listHandlers() }));
+    case "rule.list":
+      return listing("rule.list", (s) => ({ rules: s.rules.list() }));
+    case "held.list":
+      return listing("held.list", (s) => ({ held: s.holds.list() }));
   }
+}
+
+/** A read: answers what the local GET route answers, audits nothing. */
+function listing(action: string, read: (s: ControlServices) => unknown): PreparedControl {
+  return {
+    action,
+    target: null,
+    read: true,
+    run: async (s) => ({ status: 200, body: read(s) }),
+  };
+}
+
+function prepareReplay(rawExchangeId: string): PreparedControl {
+  const id = idParam(rawExchangeId, "exchange id");
+  return {
+    action: "exchange.replay",
+    target: String(id),
+    async run(s, actor) {
+      const x = await s.replay(id);
+      if (x === "no-exchange") throw new HttpError(404, `no exchange #${id} with a request to replay`);
+      if (x === "no-bus") throw new HttpError(409, `exchange #${id}'s bus is gone`);
+      await s.audit.record({
+        actor,
+        action: "exchange.replay",
+        target: String(id),
+        detail: { exchangeId: x.id },
+      });
+      const body: InjectResponse = { exchange: toExchangeDto(x) };
+      return { status: 200, body };
+    },
+  };
 }
 
 function prepareHeld(rawHeldId: string, action: string, rawBody: unknown): PreparedControl {
@@ -241,6 +290,7 @@ export async function dispatchControl(
     return errorOutcome(err);
   }
   const outcome = await fleet.send(node, command, operator);
+  if (prepared.read) return outcome;
   await s.audit.record({
     actor: operator.username,
     action: prepared.action,
@@ -252,7 +302,8 @@ export async function dispatchControl(
 
 /**
  * The node a control request is for: the `node` query parameter on every control route
- * (`PATCH /api/handlers/x?node=c`), so bodies keep their shape and DELETE needs none.
+ * (`PATCH /api/handlers/x?node=c`, `GET /api/rules?node=c`), so bodies keep their shape and
+ * DELETE and GET need none.
  */
 export function targetNodeOf(request: Request): string | undefined {
   const raw = new URL(request.url).searchParams.get("node");

@@ -1,7 +1,16 @@
-import { handle, services } from "@/server/http/route-helpers";
+import { dispatchControl, outcomeResponse, targetNodeOf } from "@/server/control/control-actions";
+import { handle, operatorOf, services } from "@/server/http/route-helpers";
 
 export const dynamic = "force-dynamic";
 
-export function GET(): Promise<Response> {
-  return handle(() => Response.json({ held: services().holds.list() }));
+/** GET /api/held [?node=c: that node's, over the fleet] */
+export function GET(request: Request): Promise<Response> {
+  return handle(async () => {
+    const node = targetNodeOf(request);
+    if (node !== undefined) {
+      const command = { kind: "held.list" } as const;
+      return outcomeResponse(await dispatchControl(services(), command, operatorOf(request), node));
+    }
+    return Response.json({ held: services().holds.list() });
+  });
 }

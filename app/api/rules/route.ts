@@ -3,8 +3,16 @@ import { handle, jsonBody, operatorOf, services } from "@/server/http/route-help
 
 export const dynamic = "force-dynamic";
 
-export function GET(): Promise<Response> {
-  return handle(() => Response.json({ rules: services().rules.list() }));
+/** GET /api/rules [?node=c: that node's, over the fleet] */
+export function GET(request: Request): Promise<Response> {
+  return handle(async () => {
+    const node = targetNodeOf(request);
+    if (node !== undefined) {
+      const command = { kind: "rule.list" } as const;
+      return outcomeResponse(await dispatchControl(services(), command, operatorOf(request), node));
+    }
+    return Response.json({ rules: services().rules.list() });
+  });
 }
 
 /** POST /api/rules {name, match, action} [?node=c: on that node of the fleet] */
