@@ -185,3 +185,40 @@ test("with ?node=c the Handlers page lists node c's handlers, not node a's", asy
     await context.close();
   }
 });
+
+test("node a's History page reads every node's log from the store, and one node's alone", async ({
+  browser,
+}) => {
+  const { context, page } = await onNodeA(browser);
+  try {
+    await page.goto(`${server("a").url}/history?node=all`);
+    await expect(page.getByTestId("history-source")).toHaveAttribute("data-node", "all");
+    await expect(page.getByTestId("export-csv")).toHaveAttribute("href", /[?&]node=all(&|$)/);
+    // The newest page interleaves the three nodes (they ship every 250 ms); read it again until it does.
+    await expect
+      .poll(
+        async () => {
+          await page.getByTestId("history-newest").click();
+          await expect(page.getByTestId("history-count")).not.toHaveAttribute("data-loading", "true");
+          return [...new Set(await page.getByTestId("exchange-node").allTextContents())].sort();
+        },
+        { timeout: 30_000 },
+      )
+      .toEqual(["a", "b", "c"]);
+    // Older pages go on across nodes (a cursor of time, node and id).
+    await page.getByTestId("history-older").click();
+    await expect(page.getByTestId("history-count")).toHaveAttribute("data-page", "1");
+    await expect(page.getByTestId("history-count")).not.toHaveAttribute("data-loading", "true");
+
+    await page.getByTestId("node-picker").selectOption("c");
+    await expect(page.getByTestId("history-source")).toHaveAttribute("data-node", "c");
+    await expect(page.getByTestId("history-count")).toHaveAttribute("data-page", "0");
+    await expect
+      .poll(async () => [...new Set(await page.getByTestId("exchange-node").allTextContents())], {
+        timeout: 15_000,
+      })
+      .toEqual(["c"]);
+  } finally {
+    await context.close();
+  }
+});

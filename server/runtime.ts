@@ -25,6 +25,12 @@ import { lanServices } from "./control/lan-admin";
 import { RuleEngine } from "./control/rule-engine";
 import { ruleInterceptor } from "./control/rule-interceptor";
 import { createFleet, type Fleet, soloFleetStatus } from "./fleet/create-fleet";
+import {
+  exportFleetExchanges,
+  fleetExchangesPage,
+  type HistoryFleet,
+  historySource,
+} from "./fleet/fleet-history";
 import type { Logger } from "./logger";
 import {
   type Database,
@@ -204,6 +210,11 @@ export async function createRuntime(
     buses: () => router.busInfo(),
   });
   const auth = new AuthService(db, Date.now, fleet?.sharedAuth);
+  const historyFleet: HistoryFleet | undefined = fleet && {
+    node: fleet.node,
+    store: () => fleet.store(),
+    nodeNames: async () => (await fleet.registry.list()).map((n) => n.name),
+  };
   const bootstrap = await auth.bootstrap(config.DASHBOARD_ADMIN_PASSWORD);
   if (bootstrap === "created") log.info("created the first operator 'admin' from DASHBOARD_ADMIN_PASSWORD");
   auth.startSweeping();
@@ -310,7 +321,14 @@ export async function createRuntime(
       idleTimeoutSeconds: bmc.profile.lan.idleTimeoutSeconds,
       limit: lan.table.limit,
     }),
+    async historyRefusal(query) {
+      const source = await historySource(query, config.NODE_NAME, historyFleet);
+      return "refused" in source ? source.refused : null;
+    },
     async exchangesPage(query) {
+      const source = await historySource(query, config.NODE_NAME, historyFleet);
+      if ("refused" in source) throw new Error(source.refused.error);
+      if (source.kind === "fleet") return fleetExchangesPage(source.db, source.scope, query);
       await writer.flush();
       return exchangesPage(db, query);
     },
@@ -337,6 +355,12 @@ export async function createRuntime(
       yield* query.format === "text" ? exportConsoleText(db, range) : exportConsoleNdjson(db, range);
     },
     async *exportExchanges(query) {
+      const source = await historySource(query, config.NODE_NAME, historyFleet);
+      if ("refused" in source) throw new Error(source.refused.error);
+      if (source.kind === "fleet") {
+        yield* exportFleetExchanges(source.db, source.scope, query);
+        return;
+      }
       await writer.flush();
       yield* exportExchanges(db, query);
     },

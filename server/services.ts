@@ -22,6 +22,7 @@ import type { RatesSnapshot } from "./contract/rates";
 import type { AuditLog } from "./control/audit-log";
 import type { HoldQueue } from "./control/hold-queue";
 import type { RuleEngine } from "./control/rule-engine";
+import type { HistoryRefusal } from "./fleet/fleet-history";
 
 export interface ServerServices {
   health(): Promise<HealthResponse>;
@@ -40,6 +41,15 @@ export interface ServerServices {
   inject(body: InjectBody, origin?: "injected" | "replay"): Promise<Exchange | null>;
   /** The request of a logged exchange, injected again. */
   replay(id: number): Promise<Exchange | "no-exchange" | "no-bus">;
+  /**
+   * Why a history or export query cannot be read (an unknown node, the fleet's store away,
+   * a cursor of another log), as the route's status and message; null: it can. Asked
+   * before exchangesPage and exportExchanges, which throw on what this refuses.
+   */
+  historyRefusal(query: {
+    node?: string | undefined;
+    cursor?: string | undefined;
+  }): Promise<HistoryRefusal | null>;
   exchangesPage(query: ExchangesQuery): Promise<ExchangesPage>;
   /** Streams the export in chunks; never holds the whole log in memory. */
   exportExchanges(query: ExportQuery): AsyncIterable<string | Uint8Array>;

@@ -2,6 +2,8 @@
 
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { ApiRequestError, messageOf, requestJson } from "@/components/api";
+import { nodeParam } from "@/components/fleet/nodeChoice";
+import { useNodeChoice } from "@/components/fleet/useNodeChoice";
 import { ExchangeDetail } from "@/components/live/ExchangeDetail";
 import { ExchangeTable } from "@/components/live/ExchangeTable";
 import { ExportLinks } from "@/components/live/ExportLinks";
@@ -45,7 +47,9 @@ function noop(): void {}
 
 /**
  * The History page: every exchange in the log that the filter selects, newest first, a
- * page at a time (keyset paging on the id), with the highlight box and the detail pane.
+ * page at a time (keyset paging), with the highlight box and the detail pane. With the
+ * fleet on, the node picker's choice picks the log: this node's own (SQLite), another
+ * node's or every node's (the shared store, with a Node column).
  */
 export function HistoryView({ initial }: { initial: HistoryUrlState }) {
   const [text, setText] = useState(initial.filter);
@@ -60,6 +64,9 @@ export function HistoryView({ initial }: { initial: HistoryUrlState }) {
   const [shown, setShown] = useState<ExchangesPage | null>(null);
   const [serverError, setServerError] = useState<FilterError | null>(null);
   const [selected, setSelected] = useState<ExchangeDto | null>(null);
+  const { choice } = useNodeChoice();
+  const node = nodeParam(choice);
+  const fromStore = node !== null;
 
   const highlight = useMemo(() => compileClientFilter(highlightText), [highlightText]);
   const highlightError: FilterError | null =
@@ -79,11 +86,20 @@ export function HistoryView({ initial }: { initial: HistoryUrlState }) {
     return () => clearTimeout(timer);
   }, [text, filter]);
 
+  // Another log: its own newest page (a cursor of one log means nothing in another).
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `node` is the trigger
+  useEffect(() => {
+    setPaging(FIRST_PAGE);
+    setSelected(null);
+  }, [node]);
+
   // biome-ignore lint/correctness/useExhaustiveDependencies: `reloads` asks for the same page again
   useEffect(() => {
     const abort = new AbortController();
     setLoad({ state: "loading" });
-    requestJson<ExchangesPage>(`/api/exchanges?${pageQuery(filter, size, paging)}`, { signal: abort.signal })
+    requestJson<ExchangesPage>(`/api/exchanges?${pageQuery(filter, size, paging, node)}`, {
+      signal: abort.signal,
+    })
       .then((page) => {
         setLoad({ state: "ok", page });
         setShown(page);
@@ -93,21 +109,22 @@ export function HistoryView({ initial }: { initial: HistoryUrlState }) {
         if (abort.signal.aborted) return;
         if (e instanceof ApiRequestError && e.status === 400 && e.position !== null) {
           setServerError({ message: e.message, position: e.position });
-          setShown({ exchanges: [], nextBefore: null });
-          setLoad({ state: "ok", page: { exchanges: [], nextBefore: null } });
+          const empty: ExchangesPage = { exchanges: [], nextBefore: null, nextCursor: null };
+          setShown(empty);
+          setLoad({ state: "ok", page: empty });
         } else {
           setLoad({ state: "failed", message: messageOf(e) });
         }
       });
     return () => abort.abort();
-  }, [filter, size, paging, reloads]);
+  }, [filter, size, paging, reloads, node]);
 
   const rows = useMemo<LiveRow[]>(
     () => (shown?.exchanges ?? []).map((x) => ({ kind: "exchange", key: exchangeRowKey(x), exchange: x })),
     [shown],
   );
   const exchanges = shown?.exchanges ?? [];
-  const nextBefore = shown?.nextBefore ?? null;
+  const nextCursor = shown?.nextCursor ?? null;
   const loading = load.state === "loading";
   // The error belongs to the text that was sent; once the box says something else, it waits for the answer.
   const filterError = text === filter ? serverError : null;
@@ -177,8 +194,8 @@ export function HistoryView({ initial }: { initial: HistoryUrlState }) {
           type="button"
           className="btn"
           data-testid="history-older"
-          disabled={nextBefore === null || loading}
-          onClick={() => setPaging((p) => olderPage(p, nextBefore))}
+          disabled={nextCursor === null || loading}
+          onClick={() => setPaging((p) => olderPage(p, nextCursor))}
         >
           Older →
         </button>
@@ -192,7 +209,7 @@ export function HistoryView({ initial }: { initial: HistoryUrlState }) {
           data-loading={loading || undefined}
         >
           {rowsLabel(paging, size, exchanges.length)}
-          {exchanges.length > 0 && nextBefore === null ? " (the oldest)" : ""}
+          {exchanges.length > 0 && nextCursor === null ? " (the oldest)" : ""}
           {loading ? " …" : ""}
         </span>
         {load.state === "failed" && (
@@ -201,13 +218,21 @@ export function HistoryView({ initial }: { initial: HistoryUrlState }) {
           </span>
         )}
         <span className="spacer" />
-        <LogInfoLine />
-        <ExportLinks status="" bus="" filter={filterError ? "" : filter} />
+        {fromStore ? (
+          <span className="muted" data-testid="history-source" data-node={node}>
+            {node === "all" ? "Every node's log" : `Node ${node}'s log`}, from the fleet&apos;s shared store
+            (each node&apos;s newest exchanges arrive with its shipping lag)
+          </span>
+        ) : (
+          <LogInfoLine />
+        )}
+        <ExportLinks status="" bus="" filter={filterError ? "" : filter} node={node} />
       </div>
       <div className="live-body">
         <ExchangeTable
-          key={`${filter}\u0000${size}\u0000${paging.before ?? "newest"}`}
+          key={`${node}\u0000${filter}\u0000${size}\u0000${paging.before ?? "newest"}`}
           rows={rows}
+          showNode={fromStore}
           following={false}
           onFollowingChange={noop}
           selectedKey={selected === null ? null : exchangeRowKey(selected)}

@@ -68,10 +68,10 @@ describe("the URL state", () => {
 });
 
 describe("keyset paging", () => {
-  it("goes older with nextBefore and back newer page by page", () => {
-    const p1 = olderPage(FIRST_PAGE, 901);
-    const p2 = olderPage(p1, 801);
-    expect(p2).toEqual({ before: 801, newer: [null, 901] });
+  it("goes older with nextCursor and back newer page by page", () => {
+    const p1 = olderPage(FIRST_PAGE, "901");
+    const p2 = olderPage(p1, "801");
+    expect(p2).toEqual({ before: "801", newer: [null, "901"] });
     expect(pageIndex(p2)).toBe(2);
     expect(newerPage(p2)).toEqual(p1);
     expect(newerPage(newerPage(p2))).toEqual(FIRST_PAGE);
@@ -79,24 +79,32 @@ describe("keyset paging", () => {
   });
 
   it("stays at the end of the log", () => {
-    const p = olderPage(FIRST_PAGE, 5);
+    const p = olderPage(FIRST_PAGE, "5");
     expect(olderPage(p, null)).toBe(p);
   });
 
   it("asks GET /api/exchanges for the page", () => {
     expect(pageQuery("", 100, FIRST_PAGE)).toBe("limit=100");
-    const q = new URLSearchParams(pageQuery('cmd == "Get Message Flags"', 500, olderPage(FIRST_PAGE, 42)));
+    const q = new URLSearchParams(pageQuery('cmd == "Get Message Flags"', 500, olderPage(FIRST_PAGE, "42")));
     expect(q.get("limit")).toBe("500");
-    expect(q.get("before")).toBe("42");
+    expect(q.get("cursor")).toBe("42");
     expect(q.get("filter")).toBe('cmd == "Get Message Flags"');
+    expect(q.has("node")).toBe(false);
     expect(new URLSearchParams(pageQuery("   ", 100, FIRST_PAGE)).has("filter")).toBe(false);
+  });
+
+  it("names the node choice: another node's log or every node's", () => {
+    expect(new URLSearchParams(pageQuery("", 100, FIRST_PAGE, "all")).get("node")).toBe("all");
+    const q = new URLSearchParams(pageQuery("", 100, olderPage(FIRST_PAGE, "t.abc"), "c"));
+    expect(q.get("node")).toBe("c");
+    expect(q.get("cursor")).toBe("t.abc");
   });
 
   it("counts the rows shown from the newest match", () => {
     expect(rowsLabel(FIRST_PAGE, 100, 100)).toBe("Rows 1–100");
-    expect(rowsLabel(olderPage(FIRST_PAGE, 3), 100, 37)).toBe("Rows 101–137");
+    expect(rowsLabel(olderPage(FIRST_PAGE, "3"), 100, 37)).toBe("Rows 101–137");
     expect(rowsLabel(FIRST_PAGE, 100, 0)).toBe("No rows");
-    expect(rowsLabel(olderPage(FIRST_PAGE, 3), 100, 0)).toBe("No older rows");
+    expect(rowsLabel(olderPage(FIRST_PAGE, "3"), 100, 0)).toBe("No older rows");
   });
 });
 

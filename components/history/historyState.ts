@@ -2,8 +2,9 @@ import type { ExchangeLogHealth, HealthResponse } from "@/server/contract/api";
 
 /**
  * The History page's state that is not React's: what the URL holds (filter, highlight,
- * page size), the keyset paging over the log (newest first, `before` = the previous
- * page's `nextBefore`), and the query each page asks GET /api/exchanges for.
+ * page size), the keyset paging over the log (newest first, `cursor` = the previous
+ * page's `nextCursor`: an id on one node's log, time-node-id across the fleet's), and the
+ * query each page asks GET /api/exchanges for.
  */
 
 export const PAGE_SIZES = [100, 500, 1000] as const;
@@ -65,19 +66,19 @@ export function historySearch(state: HistoryUrlState, current = ""): string {
   return search === "" ? "" : `?${search}`;
 }
 
-/** Where the view is in the log: the page's `before` (null: the newest page) and the pages above it. */
+/** Where the view is in the log: the page's cursor (null: the newest page) and the pages above it. */
 export interface Paging {
-  before: number | null;
-  /** The `before` of each newer page, the newest first; "Newer" goes back to the last one. */
-  newer: readonly (number | null)[];
+  before: string | null;
+  /** The cursor of each newer page, the newest first; "Newer" goes back to the last one. */
+  newer: readonly (string | null)[];
 }
 
 export const FIRST_PAGE: Paging = { before: null, newer: [] };
 
-/** The next older page, from the shown page's `nextBefore` (null: the log ends here, stay). */
-export function olderPage(p: Paging, nextBefore: number | null): Paging {
-  if (nextBefore === null) return p;
-  return { before: nextBefore, newer: [...p.newer, p.before] };
+/** The next older page, from the shown page's `nextCursor` (null: the log ends here, stay). */
+export function olderPage(p: Paging, nextCursor: string | null): Paging {
+  if (nextCursor === null) return p;
+  return { before: nextCursor, newer: [...p.newer, p.before] };
 }
 
 /** The page above this one (the newest page stays where it is). */
@@ -91,11 +92,15 @@ export function pageIndex(p: Paging): number {
   return p.newer.length;
 }
 
-/** GET /api/exchanges's query string for a page of a (server-side) filter. */
-export function pageQuery(filter: string, size: PageSize, p: Paging): string {
+/**
+ * GET /api/exchanges's query string for a page of a (server-side) filter; `node` (the
+ * console's node choice: another node's name or "all") reads the fleet's shared store.
+ */
+export function pageQuery(filter: string, size: PageSize, p: Paging, node: string | null = null): string {
   const q = new URLSearchParams({ limit: String(size) });
-  if (p.before !== null) q.set("before", String(p.before));
+  if (p.before !== null) q.set("cursor", p.before);
   if (filter.trim() !== "") q.set("filter", filter);
+  if (node !== null) q.set("node", node);
   return q.toString();
 }
 

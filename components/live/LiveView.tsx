@@ -3,9 +3,10 @@
 import { useSearchParams } from "next/navigation";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { requestJson } from "@/components/api";
-import { type NodeChoice, nodesToWatch } from "@/components/fleet/nodeChoice";
+import { type NodeChoice, nodeParam, nodesToWatch } from "@/components/fleet/nodeChoice";
 import { useNodeChoice } from "@/components/fleet/useNodeChoice";
 import { RatesStrip } from "@/components/rates/RatesStrip";
+import type { ExchangesPage } from "@/server/contract/api";
 import type { ConsoleHistoryPageDto } from "@/server/contract/console";
 import type { ExchangeDto } from "@/server/contract/exchange";
 import { ExchangeDetail } from "./ExchangeDetail";
@@ -63,6 +64,9 @@ function writeUrl(f: LiveFilters, lane: boolean): void {
     `${window.location.pathname}${search ? `?${search}` : ""}`,
   );
 }
+
+/** How many of the chosen nodes' newest exchanges the view fetches from the store when it turns to them. */
+const NODE_BACKFILL = 500;
 
 /**
  * Which rows the node choice shows. The server sends the chosen nodes' traffic from the
@@ -139,6 +143,26 @@ export function LiveView() {
     }, 300);
     return () => clearTimeout(timer);
   }, [filters, expr, store]);
+  // Other nodes' traffic reaches the socket from the switch on; what they did just before
+  // comes from the fleet's store (the history API), merged into the ring by time, filtered
+  // by the same expression the server applies to this tab.
+  const nodeValue = nodeParam(choice);
+  const backfillFilter = expr?.ok === false ? null : filters.text;
+  useEffect(() => {
+    if (nodeValue === null || !live || backfillFilter === null) return;
+    const abort = new AbortController();
+    const timer = setTimeout(() => {
+      const q = new URLSearchParams({ node: nodeValue, limit: String(NODE_BACKFILL) });
+      if (backfillFilter.trim() !== "") q.set("filter", backfillFilter);
+      requestJson<ExchangesPage>(`/api/exchanges?${q.toString()}`, { signal: abort.signal })
+        .then((page) => store.backfillExchanges(page.exchanges))
+        .catch(() => undefined); // the live stream still fills the view; the backfill is a nicety
+    }, 300);
+    return () => {
+      clearTimeout(timer);
+      abort.abort();
+    };
+  }, [nodeValue, live, backfillFilter, store]);
   // The lane: asked of the server once (and again on every new connection, which starts
   // without it), then the history fills in the span the exchange list covers. Asking first
   // leaves no gap; what both bring (the same chunk id) is kept once.

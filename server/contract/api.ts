@@ -27,6 +27,11 @@ const exchangeFilter = {
   status: z.enum(EXCHANGE_STATUSES as [ExchangeStatus, ...ExchangeStatus[]]).optional(),
   /** A filter expression (docs/filters.md), ANDed with the fields above; blank means none. */
   filter: z.string().max(2000).optional(),
+  /**
+   * Whose log (the fleet, issue 14): absent or this node's name = this node's own SQLite
+   * log; another node's name or "all" = the shared store (PostgreSQL).
+   */
+  node: z.string().min(1).max(63).optional(),
 };
 
 /** A time bound: ms since the epoch or an ISO 8601 date. */
@@ -44,6 +49,8 @@ export const exchangesQuery = z
     limit: z.coerce.number().int().min(1).max(1000).default(100),
     /** Only exchanges with a smaller id (the next page, newest first). */
     before: z.coerce.number().int().positive().optional(),
+    /** The previous page's `nextCursor`: the next page whatever log it reads (wins over `before`). */
+    cursor: z.string().min(1).max(300).optional(),
     ...exchangeFilter,
   })
   .strict();
@@ -65,8 +72,10 @@ export type ExportQuery = z.infer<typeof exportQuery>;
 
 export interface ExchangesPage {
   exchanges: ExchangeDto[];
-  /** Pass as `before` for the next (older) page; null at the end. */
+  /** Pass as `before` for the next (older) page; null at the end (or when the page spans nodes). */
   nextBefore: number | null;
+  /** Pass as `cursor` for the next (older) page, of one node's log or of every node's; null at the end. */
+  nextCursor: string | null;
 }
 
 export interface HealthResponse {

@@ -2,10 +2,11 @@
  * A fleet of three real server processes (nodes a, b, c, each on its own SQLite log) sharing
  * one throwaway PostgreSQL: every node's records reach the store exactly once, through an
  * outage of the store under traffic and a node's restart; the roster shows nodes up and
- * gone; a sign-in on one node is accepted by another.
+ * gone; a sign-in on one node is accepted by another; one node's console reads every node's
+ * history and export from the store.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { HealthResponse } from "../contract/api";
+import type { ExchangesPage, HealthResponse } from "../contract/api";
 import type { FleetStatusDto } from "../contract/fleet";
 import { type FleetDatabase, openFleetDatabase } from "../fleet/fleet-database";
 import { startThrowawayPostgres, type ThrowawayPostgres } from "../fleet/test-postgres";
@@ -43,9 +44,14 @@ async function get<T>(node: Node, path: string): Promise<T> {
 
 async function waitFor(test: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  let last = "";
   for (;;) {
-    if (await test().catch(() => false)) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    const ok = await test().catch((err: unknown) => {
+      last = ` (last: ${err instanceof Error ? err.message : String(err)})`;
+      return false;
+    });
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
@@ -111,6 +117,66 @@ describe("a fleet of three nodes on one PostgreSQL", () => {
     // Without a session anywhere, still refused.
     const none = await fetch(`${server("b").url}/api/fleet`, { headers: { cookie: "bmc_session=forged" } });
     expect(none.status).toBe(401);
+  });
+
+  it("pages every node's history and one other node's from node a, filtered by node, and exports them", async () => {
+    type Page = ExchangesPage;
+    await waitFor(async () => {
+      const page = await get<Page>("a", `/api/exchanges?node=all&limit=1000`);
+      return NODES.every((n) => page.exchanges.some((x) => x.node === n));
+    }, "every node's exchanges in a's all-nodes history");
+    // Two pages of b and c only: no row twice, newest first by time.
+    const filter = encodeURIComponent('node != "a"');
+    const first = await get<Page>("a", `/api/exchanges?node=all&limit=20&filter=${filter}`);
+    expect(first.exchanges).toHaveLength(20);
+    expect(first.nextCursor).toMatch(/^t\./);
+    const second = await get<Page>(
+      "a",
+      `/api/exchanges?node=all&limit=20&filter=${filter}&cursor=${encodeURIComponent(first.nextCursor!)}`,
+    );
+    const both = [...first.exchanges, ...second.exchanges];
+    expect(both.every((x) => x.node === "b" || x.node === "c")).toBe(true);
+    expect(new Set(both.map((x) => `${x.node}:${x.id}`)).size).toBe(40);
+    const times = both.map((x) => x.receivedAt);
+    expect(times).toEqual([...times].sort((p, q) => q - p));
+
+    // One other node's log pages by id, as the local one does; the store holds what c logged.
+    const onC = await get<Page>("a", `/api/exchanges?node=c&limit=10`);
+    expect(onC.exchanges.every((x) => x.node === "c")).toBe(true);
+    const ids = onC.exchanges.map((x) => x.id);
+    expect(ids).toEqual([...ids].sort((p, q) => q - p));
+    const cOwn = await get<Page>(
+      "c",
+      `/api/exchanges?limit=1&filter=${encodeURIComponent(`id == ${ids[0]}`)}`,
+    );
+    expect(cOwn.exchanges[0]).toMatchObject({ id: ids[0], request: onC.exchanges[0]!.request });
+
+    // Bad names and cursors are the caller's mistake, not a 500.
+    const unknown = await fetch(`${server("a").url}/api/exchanges?node=zz`, { headers: { cookie } });
+    expect(unknown.status).toBe(404);
+    const badCursor = await fetch(`${server("a").url}/api/exchanges?node=all&cursor=12`, {
+      headers: { cookie },
+    });
+    expect(badCursor.status).toBe(400);
+
+    const csv = await fetch(`${server("a").url}/api/exchanges/export?format=csv&node=all&filter=${filter}`, {
+      headers: { cookie },
+    });
+    expect(csv.status).toBe(200);
+    const lines = (await csv.text()).trim().split("\r\n");
+    expect(lines[0]!.startsWith("node,id,")).toBe(true);
+    const exported = new Set(lines.slice(1).map((l) => l.split(",")[0]));
+    expect([...exported].sort()).toEqual(["b", "c"]);
+    const ndjson = await fetch(`${server("b").url}/api/exchanges/export?format=ndjson&node=c`, {
+      headers: { cookie },
+    });
+    const rows = (await ndjson.text())
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { node: string; id: number });
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.every((r) => r.node === "c")).toBe(true);
+    expect(rows.map((r) => r.id)).toEqual([...rows.map((r) => r.id)].sort((p, q) => p - q));
   });
 
   it("keeps logging through a PostgreSQL outage and ships the backlog without gap or duplicate", async () => {

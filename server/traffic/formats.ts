@@ -2,7 +2,12 @@
  * Pure row formatters for the exchange export: CSV (RFC 4180) and NDJSON. No I/O;
  * export.ts feeds them pages read from the database.
  */
-import { type Exchange, SESSION_PAYLOAD_NAMES, toExchangeDto } from "../contract/exchange";
+import {
+  type Exchange,
+  type RemoteExchange,
+  SESSION_PAYLOAD_NAMES,
+  toExchangeDto,
+} from "../contract/exchange";
 import { commandLabel } from "../ipmi/commands";
 import { completionCodeName } from "../ipmi/completion-codes";
 import { toHex } from "../ipmi/hex";
@@ -53,8 +58,13 @@ export function csvLine(fields: ReadonlyArray<string | number | null | undefined
   return fields.map(csvField).join(",") + CSV_EOL;
 }
 
-export function csvHeader(): string {
-  return csvLine(CSV_COLUMNS);
+/** CSV options: `node` puts the fleet node's name first (an export of other nodes or of all). */
+export interface CsvOptions {
+  node?: boolean;
+}
+
+export function csvHeader(options: CsvOptions = {}): string {
+  return csvLine(options.node ? ["node", ...CSV_COLUMNS] : CSV_COLUMNS);
 }
 
 /** ISO 8601 in UTC with milliseconds ("2026-11-23T21:13:05.123Z"); sub-ms digits are cut. null stays null. */
@@ -121,8 +131,8 @@ export function exchangeCsvFields(x: Exchange): Array<string | number | null> {
 }
 
 /** One CSV record, ending in CRLF. */
-export function exchangeCsvLine(x: Exchange): string {
-  return csvLine(exchangeCsvFields(x));
+export function exchangeCsvLine(x: RemoteExchange, options: CsvOptions = {}): string {
+  return csvLine(options.node ? [x.node ?? null, ...exchangeCsvFields(x)] : exchangeCsvFields(x));
 }
 
 /** One NDJSON line: the ExchangeDto (bytes as hex), ending in LF. */

@@ -66,6 +66,7 @@ describe("filter expressions on the log", () => {
     expect(await exchangesPage(t.db, { limit: 100, filter: `time > ${at(31)}` })).toEqual({
       exchanges: [],
       nextBefore: null,
+      nextCursor: null,
     });
     expect(await idWindow(t.db, { filter: `time == ${at(5)}` })).toEqual({ lo: 5, hi: 5 });
     expect(await idWindow(t.db, { filter: "bus == bt0" })).toBeUndefined();

@@ -3,6 +3,7 @@ import type { ExchangesQuery } from "../contract/api";
 import type { Exchange } from "../contract/exchange";
 import { createTestDatabase, type TestDatabase } from "../persistence/test-database";
 import { countExchanges, exchangesPage, maxExchangeId, rowToExchange, toUint8Array } from "./history";
+import { formatCursor, parseCursor } from "./history-cursor";
 import { insertExchanges } from "./log-writer";
 import { makeExchange, makeExchanges } from "./test-exchanges";
 
@@ -45,7 +46,11 @@ describe("history", () => {
   });
 
   it("is empty on a fresh database", async () => {
-    expect(await exchangesPage(t.db, { limit: 10 })).toEqual({ exchanges: [], nextBefore: null });
+    expect(await exchangesPage(t.db, { limit: 10 })).toEqual({
+      exchanges: [],
+      nextBefore: null,
+      nextCursor: null,
+    });
     expect(await countExchanges(t.db)).toBe(0);
     expect(await maxExchangeId(t.db)).toBe(0);
   });
@@ -164,5 +169,31 @@ describe("history", () => {
     await insertExchanges(t.db, [makeExchange(5), makeExchange(1000), makeExchange(7)]);
     expect(await maxExchangeId(t.db)).toBe(1000);
     expect(await countExchanges(t.db)).toBe(3);
+  });
+});
+
+describe("history cursors", () => {
+  it("hands out the id as this log's cursor and takes it back like before", async () => {
+    const t = await createTestDatabase();
+    try {
+      await insertExchanges(t.db, makeExchanges(1, 30));
+      const first = await exchangesPage(t.db, { limit: 10 });
+      expect(first.nextCursor).toBe(String(first.nextBefore));
+      const byCursor = await exchangesPage(t.db, { limit: 10, cursor: first.nextCursor! });
+      const byBefore = await exchangesPage(t.db, { limit: 10, before: first.nextBefore! });
+      expect(byCursor).toEqual(byBefore);
+      expect(byCursor.exchanges[0]!.id).toBe(20);
+    } finally {
+      await t.cleanup();
+    }
+  });
+
+  it("tells one node's id cursor from every node's time cursor, and refuses anything else", () => {
+    const time = formatCursor({ kind: "time", receivedAt: 1.5e12 + 0.25, node: "node-c", id: 42 });
+    expect(time.startsWith("t.")).toBe(true);
+    expect(parseCursor(time)).toEqual({ kind: "time", receivedAt: 1.5e12 + 0.25, node: "node-c", id: 42 });
+    expect(parseCursor(formatCursor({ kind: "id", id: 7 }))).toEqual({ kind: "id", id: 7 });
+    for (const bad of ["0", "-1", "1.5", "99999999999999999", "t.", "t.e30", "t.WzEsIiIsMV0", "x"])
+      expect(parseCursor(bad), bad).toBeNull();
   });
 });

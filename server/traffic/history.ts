@@ -20,6 +20,7 @@ import type { BusKind } from "../router/types";
 import { EXCHANGE_COLUMN_LIST } from "./columns";
 import { type Filter, isBlankFilter, parseFilter } from "./filter";
 import { timeBounds } from "./filter/time-bounds";
+import { parseCursor } from "./history-cursor";
 
 export type { ExchangeRow };
 
@@ -135,14 +136,22 @@ export function rowToExchange(row: ExchangeRow): Exchange {
 
 const DEFAULT_LIMIT = 100;
 
+/** The page's upper id bound: the cursor (this log's is the id as text) or `before`. */
+function beforeOf(query: ExchangesQuery): number | undefined {
+  if (query.cursor === undefined) return query.before;
+  const cursor = parseCursor(query.cursor);
+  if (cursor?.kind !== "id") throw new RangeError("invalid cursor: not one of this log's");
+  return cursor.id;
+}
+
 /** One page of the history, newest first. Pass `nextBefore` as `before` for the next (older) page. */
 export async function exchangesPage(db: Database, query: ExchangesQuery): Promise<ExchangesPage> {
   const limit = query.limit ?? DEFAULT_LIMIT;
   const conditions = exchangeFilterConditions(query);
   const window = await idWindow(db, query);
-  if (window === null) return { exchanges: [], nextBefore: null };
+  if (window === null) return { exchanges: [], nextBefore: null, nextCursor: null };
   const below = Math.min(
-    query.before ?? Number.POSITIVE_INFINITY,
+    beforeOf(query) ?? Number.POSITIVE_INFINITY,
     (window?.hi ?? Number.POSITIVE_INFINITY) + 1,
   );
   if (Number.isFinite(below)) conditions.unshift(Prisma.sql`"id" < ${below}`);
@@ -150,9 +159,11 @@ export async function exchangesPage(db: Database, query: ExchangesQuery): Promis
   const rows = await selectExchangeRows(db, conditions, "desc", limit + 1);
   const more = rows.length > limit;
   const page = more ? rows.slice(0, limit) : rows;
+  const nextBefore = more ? page.at(-1)!.id : null;
   return {
     exchanges: page.map((row) => toExchangeDto(rowToExchange(row))),
-    nextBefore: more ? page.at(-1)!.id : null,
+    nextBefore,
+    nextCursor: nextBefore === null ? null : String(nextBefore),
   };
 }
 

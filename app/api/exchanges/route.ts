@@ -1,5 +1,12 @@
 import { exchangesQuery } from "@/server/contract/api";
-import { checkFilter, handle, parseWith, searchParams, services } from "@/server/http/route-helpers";
+import {
+  checkFilter,
+  HttpError,
+  handle,
+  parseWith,
+  searchParams,
+  services,
+} from "@/server/http/route-helpers";
 
 export const dynamic = "force-dynamic";
 
@@ -7,6 +14,9 @@ export function GET(request: Request): Promise<Response> {
   return handle(async () => {
     const query = parseWith(exchangesQuery, searchParams(request), "query");
     checkFilter(query.filter);
-    return Response.json(await services().exchangesPage(query));
+    const s = services();
+    const refused = await s.historyRefusal(query);
+    if (refused) throw new HttpError(refused.status, refused.error);
+    return Response.json(await s.exchangesPage(query));
   });
 }

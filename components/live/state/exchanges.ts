@@ -60,7 +60,12 @@ export type ExchangesAction =
   | { type: "exchanges/pause" }
   | { type: "exchanges/resume" }
   /** This node's name as GET /api/fleet says it: which exchanges count for `resumeFrom`. */
-  | { type: "exchanges/self"; node: string | null };
+  | { type: "exchanges/self"; node: string | null }
+  /**
+   * Other nodes' recent exchanges from the fleet's store (GET /api/exchanges?node=), when
+   * the view turns to them: the socket sends their traffic only from the switch on.
+   */
+  | { type: "exchanges/backfill"; exchanges: readonly ExchangeDto[] };
 
 export const DEFAULT_CAPACITY = 5000;
 
@@ -204,7 +209,46 @@ export function exchangesReducer(state: ExchangesState, action: LiveAction): Exc
       return state.paused === null ? state : { ...state, paused: null };
     case "exchanges/self":
       return action.node === state.selfNode ? state : { ...state, selfNode: action.node };
+    case "exchanges/backfill":
+      return backfill(state, action.exchanges);
     default:
       return state;
   }
+}
+
+/**
+ * Merges exchanges from the store into the ring by time: the ones it holds already (same
+ * node and id) are left as they are, and the rest go where their receivedAt puts them
+ * among the rows (a gap marker stays after the row it followed). The oldest fall off
+ * past capacity, as always; `received` counts only what the stream delivered.
+ */
+export function backfill(state: ExchangesState, incoming: readonly ExchangeDto[]): ExchangesState {
+  const fresh = incoming
+    .filter((x) => !state.ids.has(exchangeKey(x)))
+    .sort((a, b) => a.receivedAt - b.receivedAt);
+  if (fresh.length === 0) return state;
+  const ids = new Set(state.ids);
+  const rows: LiveRow[] = [];
+  let i = 0;
+  for (const row of state.rows) {
+    if (row.kind === "exchange") {
+      while (i < fresh.length && fresh[i]!.receivedAt < row.exchange.receivedAt) {
+        rows.push(backfilledRow(fresh[i++]!, ids));
+      }
+    }
+    rows.push(row);
+  }
+  while (i < fresh.length) rows.push(backfilledRow(fresh[i++]!, ids));
+  const excess = rows.length - state.capacity;
+  if (excess > 0) {
+    for (const row of rows.splice(0, excess))
+      if (row.kind === "exchange") ids.delete(exchangeKey(row.exchange));
+  }
+  return { ...state, rows, ids };
+}
+
+function backfilledRow(exchange: ExchangeDto, ids: Set<string>): LiveRow {
+  const id = exchangeKey(exchange);
+  ids.add(id);
+  return { kind: "exchange", key: `x${id}`, exchange };
 }

@@ -103,3 +103,34 @@ describe("the live store with two nodes", () => {
     expect(store.watchedNodes).toEqual({ nodes: ["c"] });
   });
 });
+
+describe("the backfill from the fleet's store when the view turns to other nodes", () => {
+  const at = (node: string, id: number, receivedAt: number) => exchange(id, { node, receivedAt });
+
+  it("puts the store's exchanges among the rows by time, keeps what the ring holds, and counts none as received", () => {
+    const store = new LiveStore();
+    store.setSelfNode("a");
+    store.applySnapshot(snapshot([], { exchanges: [at("a", 1, 100), at("a", 2, 300)] }));
+    store.applyEvents([{ type: "skipped", count: 4 }, on("a", 3, { receivedAt: 500 })]);
+    const before = store.getState().exchanges;
+    store.backfillExchanges([at("c", 9, 400), at("b", 7, 50), at("c", 8, 200), at("a", 2, 300)]);
+    const s = store.getState().exchanges;
+    expect(picture(s.rows)).toEqual(["b:7", "a:1", "c:8", "a:2", "skip 4", "c:9", "a:3"]);
+    expect(s.ids.has("c:9") && s.ids.has("b:7")).toBe(true);
+    expect(s.received).toBe(before.received);
+    expect(s.lastExchangeId).toBe(3);
+    // The same backfill again changes nothing.
+    store.backfillExchanges([at("c", 9, 400)]);
+    expect(store.getState().exchanges).toBe(s);
+  });
+
+  it("keeps the newest rows when the backfill overfills the ring", () => {
+    const store = new LiveStore({ capacity: 3 });
+    store.setSelfNode("a");
+    store.applySnapshot(snapshot([], { exchanges: [at("a", 1, 100)] }));
+    store.backfillExchanges([at("b", 1, 10), at("b", 2, 20), at("b", 3, 150), at("b", 4, 160)]);
+    const s = store.getState().exchanges;
+    expect(picture(s.rows)).toEqual(["a:1", "b:3", "b:4"]);
+    expect(s.ids).toEqual(new Set(["a:1", "b:3", "b:4"]));
+  });
+});

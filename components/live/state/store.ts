@@ -19,6 +19,7 @@ import type { ConsoleLaneResult, SetFilterResult } from "@/server/contract/event
 import type { SetNodesOptions, SetNodesResult } from "@/server/contract/fleet";
 import type { HeldRequestDto, OperatorInfo, RuleDto } from "../../../server/contract/control";
 import type { LiveEvent, LiveHandshake, Snapshot } from "../../../server/contract/events";
+import type { ExchangeDto } from "../../../server/contract/exchange";
 import type { HandlerInfo } from "../../../server/contract/handlers";
 import type { LiveAction } from "./actions";
 import { type AuditState, auditReducer, INITIAL_AUDIT } from "./audit";
@@ -230,6 +231,11 @@ export class LiveStore {
   async setNodes(options: SetNodesOptions): Promise<SetNodesResult> {
     this.nodes = options;
     return this.nodesSender ? this.nodesSender(options) : { ok: true };
+  }
+
+  /** Other nodes' recent exchanges from the fleet's store, merged by time (exchanges.ts backfill). */
+  backfillExchanges(exchanges: readonly ExchangeDto[]): void {
+    this.dispatch({ type: "exchanges/backfill", exchanges });
   }
 
   /** This node's name in the fleet (null: alone): only its exchange ids are resumed from. */

@@ -22,6 +22,8 @@ export interface Filter {
   matches(x: Exchange): boolean;
   /** A WHERE condition on the Exchange table, values bound as parameters. */
   readonly sql: Prisma.Sql;
+  /** The same condition on the fleet's FleetExchange table (PostgreSQL), `node` a real column. */
+  readonly pgSql: Prisma.Sql;
 }
 
 export type ParseFilterResult =
@@ -33,6 +35,7 @@ export const MAX_FILTER_LENGTH = 2000;
 
 export function compileFilter(ast: FilterAst, text = ""): Filter {
   let sql: Prisma.Sql | undefined;
+  let pgSql: Prisma.Sql | undefined;
   return {
     text,
     ast,
@@ -40,6 +43,10 @@ export function compileFilter(ast: FilterAst, text = ""): Filter {
     get sql() {
       sql ??= toSql(ast);
       return sql;
+    },
+    get pgSql() {
+      pgSql ??= toSql(ast, "postgres");
+      return pgSql;
     },
   };
 }

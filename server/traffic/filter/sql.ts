@@ -1,6 +1,8 @@
 /**
- * A filter tree as an SQL condition on the Exchange table (SQLite), every value a bound
- * parameter. Column names come from the field table, never from the filter text.
+ * A filter tree as an SQL condition, every value a bound parameter: on the node's own
+ * Exchange table (SQLite), or on the fleet's FleetExchange table (PostgreSQL, the
+ * "postgres" dialect: history and export across nodes). Column names come from the field
+ * table, never from the filter text.
  * Each comparison is two-valued (0 or 1, never NULL: a nullable column is guarded with
  * IS NOT NULL), so NOT behaves as in evaluate.ts: a comparison with a null field is
  * false and its negation true. Bytes compare as BLOBs: instr() for contains, substr()
@@ -15,20 +17,34 @@ const ORDER_OPS = new Set(["==", "!=", "<", "<=", ">", ">="]);
 
 type Compare = Extract<FilterAst, { kind: "compare" }>;
 
-export function toSql(ast: FilterAst): Prisma.Sql {
-  return treeSql(ast, indexedTerm(ast));
+/**
+ * sqlite: the local log, where `node` is a constant and `+` steers SQLite's planner.
+ * postgres: the shared store, where `node` is a column, the planner has statistics (no
+ * `+`, which PostgreSQL would also refuse on text), conditions are booleans, and every
+ * parameter is cast to its column's type so the driver's parameter typing cannot matter.
+ */
+export type SqlDialect = "sqlite" | "postgres";
+
+export function toSql(ast: FilterAst, dialect: SqlDialect = "sqlite"): Prisma.Sql {
+  const indexed = dialect === "sqlite" ? indexedTerm(ast) : undefined;
+  return treeSql(ast, { dialect, indexed });
 }
 
-function treeSql(ast: FilterAst, indexed: Compare | undefined): Prisma.Sql {
+interface Context {
+  dialect: SqlDialect;
+  indexed: Compare | undefined;
+}
+
+function treeSql(ast: FilterAst, cx: Context): Prisma.Sql {
   switch (ast.kind) {
     case "and":
-      return Prisma.sql`(${treeSql(ast.left, indexed)} AND ${treeSql(ast.right, indexed)})`;
+      return Prisma.sql`(${treeSql(ast.left, cx)} AND ${treeSql(ast.right, cx)})`;
     case "or":
-      return Prisma.sql`(${treeSql(ast.left, indexed)} OR ${treeSql(ast.right, indexed)})`;
+      return Prisma.sql`(${treeSql(ast.left, cx)} OR ${treeSql(ast.right, cx)})`;
     case "not":
-      return Prisma.sql`(NOT ${treeSql(ast.operand, indexed)})`;
+      return Prisma.sql`(NOT ${treeSql(ast.operand, cx)})`;
     case "compare":
-      return compareSql(ast, ast === indexed);
+      return cx.dialect === "postgres" ? pgCompareSql(ast) : compareSql(ast, ast === cx.indexed);
   }
 }
 
@@ -132,4 +148,52 @@ function commandSql(c: CommandPair): Prisma.Sql {
 /** Bytes as a BLOB parameter. */
 function blob(bytes: Uint8Array): Buffer {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/**
+ * A comparison on FleetExchange. Two-valued like the SQLite form (nullable columns
+ * guarded). position() finds text in text and bytes in bytes; substr() and length() count
+ * characters of text and bytes of bytea, as SQLite's do. (Text fields take no ordering
+ * operators, so the cluster's collation never decides a match.)
+ */
+function pgCompareSql(ast: Compare): Prisma.Sql {
+  const field = FIELDS.get(ast.field);
+  if (!field) throw new Error(`filter: unknown field ${ast.field}`);
+  const col = Prisma.raw(`"${field.column}"`);
+  const { op, value } = ast;
+  if (value.kind === "null")
+    return op === "==" ? Prisma.sql`(${col} IS NULL)` : Prisma.sql`(${col} IS NOT NULL)`;
+  if (value.kind === "commands") {
+    const any = Prisma.join(value.commands.map(pgCommandSql), " OR ");
+    const guarded = Prisma.sql`"netFn" IS NOT NULL AND "cmd" IS NOT NULL`;
+    return op === "==" ? Prisma.sql`(${guarded} AND (${any}))` : Prisma.sql`(${guarded} AND NOT (${any}))`;
+  }
+  const param = pgParam(value.value, field);
+  let condition: Prisma.Sql;
+  if ((op === "contains" || op === "startswith") && length(value) === 0) condition = Prisma.sql`TRUE`;
+  else if (op === "contains") condition = Prisma.sql`position(${param} in ${col}) > 0`;
+  else if (op === "startswith") condition = pgStartsWith(col, length(value), param);
+  else if (ORDER_OPS.has(op)) condition = Prisma.sql`${col} ${Prisma.raw(op === "==" ? "=" : op)} ${param}`;
+  else throw new Error(`filter: unknown operator ${op}`);
+  return field.nullable ? Prisma.sql`(${col} IS NOT NULL AND ${condition})` : Prisma.sql`(${condition})`;
+}
+
+function pgStartsWith(col: Prisma.Sql, n: number, prefix: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`length(${col}) >= ${n}::int AND substr(${col}, 1, ${n}::int) = ${prefix}`;
+}
+
+/** A value as a typed parameter: integers as int8 (an int column's index still serves), times and fractions as float8. */
+function pgParam(value: string | number | Uint8Array, field: FieldDef): Prisma.Sql {
+  if (value instanceof Uint8Array) return Prisma.sql`${blob(value)}::bytea`;
+  if (typeof value === "string") return Prisma.sql`${value}::text`;
+  return Number.isInteger(value) && field.type !== "time"
+    ? Prisma.sql`${value}::int8`
+    : Prisma.sql`${value}::float8`;
+}
+
+function pgCommandSql(c: CommandPair): Prisma.Sql {
+  const pair = Prisma.sql`"netFn" = ${c.netFn}::int8 AND "cmd" = ${c.cmd}::int8`;
+  if (c.group === undefined) return Prisma.sql`(${pair})`;
+  const group = Prisma.sql`${blob(Uint8Array.of(c.group))}::bytea`;
+  return Prisma.sql`(${pair} AND ${pgStartsWith(Prisma.raw('"request"'), 1, group)})`;
 }

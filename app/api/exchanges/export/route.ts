@@ -2,6 +2,7 @@ import { exportQuery } from "@/server/contract/api";
 import {
   checkFilter,
   download,
+  HttpError,
   handle,
   operatorOf,
   parseWith,
@@ -18,6 +19,8 @@ export function GET(request: Request): Promise<Response> {
     const query = parseWith(exportQuery, searchParams(request), "query");
     checkFilter(query.filter);
     const s = services();
+    const refused = await s.historyRefusal(query);
+    if (refused) throw new HttpError(refused.status, refused.error);
     await s.audit.record({ actor: by.username, action: "exchanges.export", detail: query });
     return download(s.exportExchanges(query), query.format, "ipmi-exchanges");
   });
