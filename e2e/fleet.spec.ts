@@ -222,3 +222,31 @@ test("node a's History page reads every node's log from the store, and one node'
     await context.close();
   }
 });
+
+test("node a's Audit page reads the shared trail: who acted on node c, from node a", async ({ browser }) => {
+  const { context, page } = await onNodeA(browser);
+  try {
+    // The handler switched off on c from a (above): c's entry names a, shipped within a batch.
+    await page.goto(`${server("a").url}/audit?node=all`);
+    await expect(page.getByTestId("audit-source")).toHaveAttribute("data-node", "all");
+    await expect(page.getByTestId("audit-export-csv")).toHaveAttribute("href", /[?&]node=all(&|$)/);
+    const onC = page.locator('[data-testid="audit-row"][data-node="c"][data-action="handler.disable"]');
+    await expect
+      .poll(
+        async () => {
+          await page.reload();
+          // This node's own trail shows first, until the page has read the fleet's status.
+          await expect(page.locator('[data-testid="audit-row"][data-node]').first()).toBeVisible();
+          return onC.filter({ hasText: "admin on node a" }).count();
+        },
+        { timeout: 15_000 },
+      )
+      .toBeGreaterThan(0);
+    await page.getByTestId("node-picker").selectOption("c");
+    await expect(page.getByTestId("audit-source")).toHaveAttribute("data-node", "c");
+    await expect(page.locator('[data-testid="audit-row"]:not([data-node="c"])')).toHaveCount(0);
+    await expect(onC.first()).toBeVisible();
+  } finally {
+    await context.close();
+  }
+});

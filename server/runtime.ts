@@ -25,6 +25,7 @@ import { lanServices } from "./control/lan-admin";
 import { RuleEngine } from "./control/rule-engine";
 import { ruleInterceptor } from "./control/rule-interceptor";
 import { createFleet, type Fleet, soloFleetStatus } from "./fleet/create-fleet";
+import { exportFleetAudit, fleetAuditPage } from "./fleet/fleet-audit";
 import {
   exportFleetExchanges,
   fleetExchangesPage,
@@ -44,6 +45,7 @@ import type { Bus } from "./router/types";
 import type { ServerServices } from "./services";
 import { exportExchanges } from "./traffic/export";
 import { exchangesPage, maxExchangeId } from "./traffic/history";
+import { parseCursor } from "./traffic/history-cursor";
 import { watchDatabaseFile } from "./traffic/log-file-watch";
 import { ExchangeLogWriter } from "./traffic/log-writer";
 import { TrafficRates } from "./traffic/rates";
@@ -331,6 +333,19 @@ export async function createRuntime(
       if (source.kind === "fleet") return fleetExchangesPage(source.db, source.scope, query);
       await writer.flush();
       return exchangesPage(db, query);
+    },
+    async auditPage(query) {
+      const source = await historySource(query, config.NODE_NAME, historyFleet);
+      if ("refused" in source) throw new Error(source.refused.error);
+      if (source.kind === "fleet") return fleetAuditPage(source.db, source.scope, query);
+      const cursor = query.cursor === undefined ? null : parseCursor(query.cursor);
+      return audit.page(query.limit, cursor?.kind === "id" ? cursor.id : query.before);
+    },
+    async *exportAudit(query) {
+      const source = await historySource(query, config.NODE_NAME, historyFleet);
+      if ("refused" in source) throw new Error(source.refused.error);
+      if (source.kind === "fleet") yield* exportFleetAudit(source.db, source.scope, query.format);
+      else yield* audit.export(query.format);
     },
     async consoleHistory(query) {
       await hostConsole.writer.flush();

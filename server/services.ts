@@ -12,7 +12,7 @@ import type {
   ConsoleHistoryPageDto,
   ConsoleHistoryQueryDto,
 } from "./contract/console";
-import type { InjectBody } from "./contract/control";
+import type { AuditExportQuery, AuditPage, AuditQuery, InjectBody } from "./contract/control";
 import type { Exchange } from "./contract/exchange";
 import type { FleetStatusDto } from "./contract/fleet";
 import type { HandlerInfo } from "./contract/handlers";
@@ -42,17 +42,22 @@ export interface ServerServices {
   /** The request of a logged exchange, injected again. */
   replay(id: number): Promise<Exchange | "no-exchange" | "no-bus">;
   /**
-   * Why a history or export query cannot be read (an unknown node, the fleet's store away,
-   * a cursor of another log), as the route's status and message; null: it can. Asked
-   * before exchangesPage and exportExchanges, which throw on what this refuses.
+   * Why a history, audit or export query cannot be read (an unknown node, the fleet's store
+   * away, a cursor of another log), as the route's status and message; null: it can. Asked
+   * before exchangesPage, exportExchanges, auditPage and exportAudit, which throw on what
+   * this refuses.
    */
   historyRefusal(query: {
     node?: string | undefined;
     cursor?: string | undefined;
+    before?: number | undefined;
   }): Promise<HistoryRefusal | null>;
   exchangesPage(query: ExchangesQuery): Promise<ExchangesPage>;
   /** Streams the export in chunks; never holds the whole log in memory. */
   exportExchanges(query: ExportQuery): AsyncIterable<string | Uint8Array>;
+  /** The audit trail, newest first: this node's own, or (`node`) another's or every node's from the store. */
+  auditPage(query: AuditQuery): Promise<AuditPage>;
+  exportAudit(query: AuditExportQuery): AsyncIterable<string>;
   /** The LAN channel's sessions and IPMI users. */
   lan: LanServices;
   /** The host console's recorded history (newest first) and its export. */

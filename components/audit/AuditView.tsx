@@ -2,41 +2,56 @@
 
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { messageOf } from "@/components/api";
+import { nodeParam } from "@/components/fleet/nodeChoice";
+import { useNodeChoice } from "@/components/fleet/useNodeChoice";
 import { formatIso, formatTime } from "@/components/format";
 import type { LiveState } from "@/components/live/state/store";
 import { useLiveValue } from "@/components/live/useLiveStream";
 import type { AuditEntryDto } from "@/server/contract/control";
 import { fetchAudit } from "./auditApi";
-import { auditExportHref, compactJson, mergeAudit, prettyJson } from "./auditFormat";
+import { auditExportHref, auditKey, compactJson, mergeAudit, prettyJson } from "./auditFormat";
 
 const selectAudit = (s: LiveState) => s.audit.entries;
 const selectConnection = (s: LiveState) => s.connection.status;
 
-/** The audit trail: who did what when, newest first; new entries arrive live, older ones by page. */
+/**
+ * The audit trail: who did what when, newest first; new entries arrive live, older ones by
+ * page. With the node picker on another node or all, the trail is the fleet's shared one
+ * from the store (no live events: those are this node's), with a Node column.
+ */
 export function AuditView() {
   const live = useLiveValue(selectAudit);
   const connection = useLiveValue(selectConnection);
+  const { choice } = useNodeChoice();
+  const node = nodeParam(choice);
+  const fromStore = node !== null;
   const [loaded, setLoaded] = useState<AuditEntryDto[]>([]);
-  const [nextBefore, setNextBefore] = useState<number | null>(null);
+  const [nextCursor, setNextCursor] = useState<string | null>(null);
   const [state, setState] = useState<"loading" | "idle" | "more">("loading");
   const [error, setError] = useState<string | null>(null);
 
-  const loadFirst = useCallback(async (signal?: AbortSignal) => {
-    setState("loading");
-    try {
-      const page = await fetchAudit(null, signal);
-      setLoaded(page.entries);
-      setNextBefore(page.nextBefore);
-      setError(null);
-    } catch (e) {
-      if (!signal?.aborted) setError(messageOf(e));
-    } finally {
-      if (!signal?.aborted) setState("idle");
-    }
-  }, []);
+  const loadFirst = useCallback(
+    async (signal?: AbortSignal) => {
+      setState("loading");
+      try {
+        const page = await fetchAudit(node, null, signal);
+        setLoaded(page.entries);
+        setNextCursor(page.nextCursor);
+        setError(null);
+      } catch (e) {
+        if (!signal?.aborted) setError(messageOf(e));
+      } finally {
+        if (!signal?.aborted) setState("idle");
+      }
+    },
+    [node],
+  );
 
   useEffect(() => {
     const ctrl = new AbortController();
+    // Another trail (the node picker moved): none of the last one's rows or its cursor.
+    setLoaded([]);
+    setNextCursor(null);
     void loadFirst(ctrl.signal);
     return () => ctrl.abort();
   }, [loadFirst]);
@@ -55,12 +70,13 @@ export function AuditView() {
   }, [connection, loadFirst]);
 
   const loadOlder = async () => {
-    if (nextBefore === null) return;
+    if (nextCursor === null) return;
     setState("more");
     try {
-      const page = await fetchAudit(nextBefore);
-      setLoaded((l) => mergeAudit(l, page.entries));
-      setNextBefore(page.nextBefore);
+      const page = await fetchAudit(node, nextCursor);
+      // Keyset pages of the store never overlap; its ids repeat across nodes, so no merge by id.
+      setLoaded((l) => (fromStore ? [...l, ...page.entries] : mergeAudit(l, page.entries)));
+      setNextCursor(page.nextCursor);
       setError(null);
     } catch (e) {
       setError(messageOf(e));
@@ -69,15 +85,21 @@ export function AuditView() {
     }
   };
 
-  const entries = useMemo(() => mergeAudit(live, loaded), [live, loaded]);
+  const entries = useMemo(() => (fromStore ? loaded : mergeAudit(live, loaded)), [fromStore, live, loaded]);
 
   return (
     <div className="page audit">
       <div className="toolbar">
         <h1 className="page-title">Audit trail</h1>
         <span className="muted" data-testid="audit-count">
-          {entries.length} entries shown{nextBefore !== null ? " (older ones on request)" : ""}
+          {entries.length} entries shown{nextCursor !== null ? " (older ones on request)" : ""}
         </span>
+        {fromStore && (
+          <span className="muted" data-testid="audit-source" data-node={node}>
+            {node === "all" ? "Every node's trail" : `Node ${node}'s trail`}, from the fleet&apos;s shared
+            store (each node&apos;s newest entries arrive with its shipping lag)
+          </span>
+        )}
         {error !== null && (
           <span className="error-text" role="alert" data-testid="audit-error">
             {error}
@@ -86,10 +108,15 @@ export function AuditView() {
         <span className="spacer" />
         <span className="exports">
           Export:
-          <a className="btn" href={auditExportHref("csv")} download data-testid="audit-export-csv">
+          <a className="btn" href={auditExportHref("csv", node)} download data-testid="audit-export-csv">
             CSV
           </a>
-          <a className="btn" href={auditExportHref("ndjson")} download data-testid="audit-export-ndjson">
+          <a
+            className="btn"
+            href={auditExportHref("ndjson", node)}
+            download
+            data-testid="audit-export-ndjson"
+          >
             NDJSON
           </a>
         </span>
@@ -105,6 +132,7 @@ export function AuditView() {
           <table className="htable atable" data-testid="audit-table">
             <thead>
               <tr>
+                {fromStore && <th scope="col">Node</th>}
                 <th scope="col">Time</th>
                 <th scope="col">Actor</th>
                 <th scope="col">Action</th>
@@ -114,7 +142,14 @@ export function AuditView() {
             </thead>
             <tbody>
               {entries.map((e) => (
-                <tr key={e.id} data-testid="audit-row" data-id={e.id} data-action={e.action}>
+                <tr
+                  key={auditKey(e)}
+                  data-testid="audit-row"
+                  data-id={e.id}
+                  data-node={e.node}
+                  data-action={e.action}
+                >
+                  {fromStore && <td>{e.node}</td>}
                   <td className="mono" title={formatIso(e.at)}>
                     {new Date(e.at).toLocaleDateString()} {formatTime(e.at)}
                   </td>
@@ -132,7 +167,7 @@ export function AuditView() {
           </table>
         )}
         <div className="pad">
-          {nextBefore !== null ? (
+          {nextCursor !== null ? (
             <button
               type="button"
               className="btn"

@@ -4,8 +4,17 @@ import type { AuditPage } from "@/server/contract/control";
 
 export const AUDIT_PAGE_SIZE = 100;
 
-export function fetchAudit(before: number | null, signal?: AbortSignal): Promise<AuditPage> {
+/**
+ * A page of this node's trail (`node` null), or of another node's or every node's from the
+ * fleet's store; `cursor` is the previous page's `nextCursor`.
+ */
+export function fetchAudit(
+  node: string | null,
+  cursor: string | null,
+  signal?: AbortSignal,
+): Promise<AuditPage> {
   const params = new URLSearchParams({ limit: String(AUDIT_PAGE_SIZE) });
-  if (before !== null) params.set("before", String(before));
+  if (node !== null) params.set("node", node);
+  if (cursor !== null) params.set("cursor", cursor);
   return requestJson<AuditPage>(`/api/audit?${params.toString()}`, { signal });
 }

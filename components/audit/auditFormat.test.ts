@@ -44,5 +44,7 @@ describe("auditExportHref", () => {
   it("points at the export route", () => {
     expect(auditExportHref("csv")).toBe("/api/audit/export?format=csv");
     expect(auditExportHref("ndjson")).toBe("/api/audit/export?format=ndjson");
+    expect(auditExportHref("csv", "all")).toBe("/api/audit/export?format=csv&node=all");
+    expect(auditExportHref("ndjson", "node c")).toBe("/api/audit/export?format=ndjson&node=node+c");
   });
 });

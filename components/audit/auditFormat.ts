@@ -30,6 +30,14 @@ export function mergeAudit(...lists: ReadonlyArray<readonly AuditEntryDto[]>): A
   return [...byId.values()].sort((a, b) => b.id - a.id);
 }
 
-export function auditExportHref(format: "csv" | "ndjson"): string {
-  return `/api/audit/export?format=${format}`;
+/** The export of this node's trail, or (`node`) another node's or every node's from the store. */
+export function auditExportHref(format: "csv" | "ndjson", node: string | null = null): string {
+  const q = new URLSearchParams({ format });
+  if (node !== null) q.set("node", node);
+  return `/api/audit/export?${q.toString()}`;
+}
+
+/** A row's key: ids repeat across nodes in the shared trail. */
+export function auditKey(e: AuditEntryDto): string {
+  return `${e.node ?? ""}:${e.id}`;
 }

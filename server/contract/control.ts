@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { parseHex } from "../ipmi/hex";
 import type { ExchangeDto } from "./exchange";
+import { targetNode } from "./fleet";
 
 // ---- operators and sessions ----------------------------------------------------
 
@@ -200,6 +201,8 @@ export interface InjectResponse {
 // ---- audit trail ---------------------------------------------------------------
 
 export interface AuditEntryDto {
+  /** The node that recorded it: set on entries read from the fleet's store (`?node=`). */
+  node?: string;
   id: number;
   at: number;
   actor: string;
@@ -211,13 +214,26 @@ export interface AuditEntryDto {
 export const auditQuery = z
   .object({
     limit: z.coerce.number().int().min(1).max(1000).default(100),
+    /** Only entries with a smaller id (this node's trail, or one other node's). */
     before: z.coerce.number().int().positive().optional(),
+    /** The previous page's `nextCursor`: the next page whatever trail it reads (wins over `before`). */
+    cursor: z.string().min(1).max(300).optional(),
+    /**
+     * Whose trail, as for the history: absent or this node's name = this node's own log;
+     * another node's name or "all" = the fleet's shared store (FleetAudit).
+     */
+    node: targetNode,
   })
   .strict();
+export type AuditQuery = z.infer<typeof auditQuery>;
 
-export const auditExportQuery = z.object({ format: z.enum(["csv", "ndjson"]) }).strict();
+export const auditExportQuery = z.object({ format: z.enum(["csv", "ndjson"]), node: targetNode }).strict();
+export type AuditExportQuery = z.infer<typeof auditExportQuery>;
 
 export interface AuditPage {
   entries: AuditEntryDto[];
+  /** Pass as `before` for the next (older) page; null at the end (or when the page spans nodes). */
   nextBefore: number | null;
+  /** Pass as `cursor` for the next (older) page, of one node's trail or of every node's; null at the end. */
+  nextCursor: string | null;
 }

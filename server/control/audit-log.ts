@@ -6,7 +6,7 @@
 import type { AuditEntryDto, AuditPage } from "../contract/control";
 import { writeWithRetry } from "../persistence/busy-retry";
 import type { Database } from "../persistence/database";
-import { csvLine } from "../traffic/formats";
+import { type CsvOptions, csvLine } from "../traffic/formats";
 
 export interface AuditAction {
   actor: string;
@@ -17,19 +17,40 @@ export interface AuditAction {
 
 type AuditRow = Awaited<ReturnType<Database["auditEntry"]["findMany"]>>[number];
 
-function rowToDto(row: AuditRow): AuditEntryDto {
-  let detail: unknown = null;
-  if (row.detail !== null) {
-    try {
-      detail = JSON.parse(row.detail);
-    } catch {
-      detail = row.detail;
-    }
+/**
+ * A stored detail as the API returns it: the JSON it was written as, parsed; text that is
+ * not JSON as it is. The fleet's store keeps the same text (FleetAudit.detail).
+ */
+export function auditDetail(text: string | null): unknown {
+  if (text === null) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
   }
-  return { id: row.id, at: row.at, actor: row.actor, action: row.action, target: row.target, detail };
+}
+
+function rowToDto(row: AuditRow): AuditEntryDto {
+  const { id, at, actor, action, target } = row;
+  return { id, at, actor, action, target, detail: auditDetail(row.detail) };
 }
 
 const AUDIT_CSV_COLUMNS = ["id", "at", "actor", "action", "target", "detail"] as const;
+
+/** The CSV header; `node` puts the fleet node first (an export of other nodes or of all). */
+export function auditCsvHeader(options: CsvOptions = {}): string {
+  return csvLine(options.node ? ["node", ...AUDIT_CSV_COLUMNS] : AUDIT_CSV_COLUMNS);
+}
+
+export function auditCsvLine(e: AuditEntryDto, options: CsvOptions = {}): string {
+  const fields = [e.id, new Date(e.at).toISOString(), e.actor, e.action, e.target, JSON.stringify(e.detail)];
+  return csvLine(options.node ? [e.node ?? null, ...fields] : fields);
+}
+
+/** One NDJSON line: the entry as the API returns it (with its `node` when it has one). */
+export function auditNdjsonLine(e: AuditEntryDto): string {
+  return `${JSON.stringify(e)}\n`;
+}
 
 export class AuditLog {
   private readonly listeners = new Set<(entry: AuditEntryDto) => void>();
@@ -61,12 +82,13 @@ export class AuditLog {
       take: limit + 1,
     });
     const entries = rows.slice(0, limit).map(rowToDto);
-    return { entries, nextBefore: rows.length > limit ? (entries.at(-1)?.id ?? null) : null };
+    const nextBefore = rows.length > limit ? (entries.at(-1)?.id ?? null) : null;
+    return { entries, nextBefore, nextCursor: nextBefore === null ? null : String(nextBefore) };
   }
 
   /** Oldest first, a page at a time. */
   async *export(format: "csv" | "ndjson"): AsyncIterable<string> {
-    if (format === "csv") yield csvLine(AUDIT_CSV_COLUMNS);
+    if (format === "csv") yield auditCsvHeader();
     let after = 0;
     for (;;) {
       const rows = await this.db.auditEntry.findMany({
@@ -77,20 +99,7 @@ export class AuditLog {
       if (rows.length === 0) return;
       after = rows.at(-1)!.id;
       const dtos = rows.map(rowToDto);
-      yield format === "csv"
-        ? dtos
-            .map((e) =>
-              csvLine([
-                e.id,
-                new Date(e.at).toISOString(),
-                e.actor,
-                e.action,
-                e.target,
-                JSON.stringify(e.detail),
-              ]),
-            )
-            .join("")
-        : dtos.map((e) => `${JSON.stringify(e)}\n`).join("");
+      yield dtos.map((e) => (format === "csv" ? auditCsvLine(e) : auditNdjsonLine(e))).join("");
     }
   }
 

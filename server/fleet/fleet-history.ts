@@ -13,20 +13,11 @@
 import type { ExchangesPage, ExchangesQuery, ExportQuery } from "../contract/api";
 import { type ExchangeDto, type RemoteExchange, toExchangeDto } from "../contract/exchange";
 import { EXCHANGE_COLUMN_LIST } from "../traffic/columns";
-import type { ExportChunk } from "../traffic/export";
+import { type ExportChunk, exportHeader, exportPage } from "../traffic/export";
 import { type Filter, isBlankFilter, parseFilter } from "../traffic/filter";
 import { timeBounds } from "../traffic/filter/time-bounds";
-import { csvHeader, exchangeCsvLine, exchangeNdjsonLine } from "../traffic/formats";
 import { type ExchangeRow, rowToExchange } from "../traffic/history";
 import { formatCursor, type HistoryCursor, parseCursor } from "../traffic/history-cursor";
-import {
-  concatBytes,
-  exchangeHpm2Records,
-  exchangeWireRecords,
-  LINKTYPE_IPMI_HPM_2,
-  LINKTYPE_RAW,
-  pcapGlobalHeader,
-} from "../traffic/pcap";
 import type { FleetDatabase } from "./fleet-database";
 import { Prisma } from "./generated/client";
 
@@ -182,10 +173,8 @@ export async function* exportFleetExchanges(
   query: ExportQuery,
   pageSize = FLEET_EXPORT_PAGE_SIZE,
 ): AsyncGenerator<ExportChunk, void, undefined> {
-  const pcap =
-    query.format === "pcap" ? exchangeHpm2Records : query.format === "pcap-wire" ? exchangeWireRecords : null;
-  if (query.format === "csv") yield csvHeader({ node: true });
-  if (pcap) yield pcapGlobalHeader(query.format === "pcap" ? LINKTYPE_IPMI_HPM_2 : LINKTYPE_RAW);
+  const header = exportHeader(query.format, { node: true });
+  if (header !== null) yield header;
   const conditions = fleetConditions(scope, query);
   if (scope === "all") conditions.push(Prisma.sql`"receivedAt" <= ${Date.now()}::float8`);
   else {
@@ -200,18 +189,8 @@ export async function* exportFleetExchanges(
     const page = cursor ? [...conditions, pastCursor(cursor, ">")] : conditions;
     const rows = await selectRows(db, scope, page, "ASC", pageSize);
     if (rows.length === 0) return;
-    if (pcap) {
-      const records: Uint8Array[] = [];
-      for (const row of rows) records.push(...pcap(fleetRowToExchange(row)));
-      if (records.length > 0) yield concatBytes(records);
-    } else {
-      let chunk = "";
-      for (const row of rows) {
-        const x = fleetRowToExchange(row);
-        chunk += query.format === "csv" ? exchangeCsvLine(x, { node: true }) : exchangeNdjsonLine(x);
-      }
-      yield chunk;
-    }
+    const chunk = exportPage(rows.map(fleetRowToExchange), query.format, { node: true });
+    if (chunk !== null) yield chunk;
     if (rows.length < pageSize) return;
     cursor = cursorOf(scope, rows.at(-1)!);
   }
@@ -237,20 +216,26 @@ export interface HistoryFleet {
 }
 
 /**
- * The source for a query's `node`, its `cursor` checked against it. Absent or this node:
- * the local log (SQLite, always freshest). "all": the store; on a node alone, "all" is just
- * this one. Another name: the store, if it knows the node (404 otherwise, as the control
- * routes answer). A store that does not answer is 503: the local log still is there
- * without `node`.
+ * The source for a query's `node`, its `cursor` (or `before`) checked against it. Absent or
+ * this node: the local log (SQLite, always freshest). "all": the store; on a node alone,
+ * "all" is just this one. Another name: the store, if it knows the node (404 otherwise, as
+ * the control routes answer). A store that does not answer is 503: the local log still is
+ * there without `node`. The exchange history and the audit trail both read through this.
  */
 export async function historySource(
-  query: { node?: string | undefined; cursor?: string | undefined },
+  query: { node?: string | undefined; cursor?: string | undefined; before?: number | undefined },
   self: string,
   fleet: HistoryFleet | undefined,
 ): Promise<HistorySource | { refused: HistoryRefusal }> {
   const source = await sourceOf(query.node, self, fleet);
-  if ("refused" in source || query.cursor === undefined) return source;
+  if ("refused" in source) return source;
   const wanted = source.kind === "fleet" && source.scope === "all" ? "time" : "id";
+  // An id means nothing across nodes (ids repeat): 400 here, not a failed read later.
+  if (query.cursor === undefined && query.before !== undefined && wanted === "time")
+    return {
+      refused: { status: 400, error: "`before` names an id of one node; pass `cursor` for every node" },
+    };
+  if (query.cursor === undefined) return source;
   if (parseCursor(query.cursor)?.kind === wanted) return source;
   return {
     refused: {

@@ -10,27 +10,19 @@ import type { AuditEntryDto } from "../contract/control";
 import type { ExchangeDto } from "../contract/exchange";
 import type { RemoteControlError } from "../contract/fleet";
 import type { HandlerInfo } from "../contract/handlers";
-import { startThrowawayPostgres, type ThrowawayPostgres } from "../fleet/test-postgres";
-import { createTestDatabase, type TestDatabase } from "../persistence/test-database";
-import { LiveWatcher, type RunningServer, startServer } from "./server-process";
+import { type FleetCluster, startFleetCluster, waitFor } from "./fleet-cluster";
+import { LiveWatcher } from "./server-process";
 
 const NODES = ["a", "b", "c"] as const;
 type NodeName = (typeof NODES)[number];
 /** Every node has it and the simulated host asks it often. */
 const FLAGS = { id: "app.get-message-flags", netFn: 6, cmd: 0x31 };
 
-let pg: ThrowawayPostgres | undefined;
-const dbs: TestDatabase[] = [];
-const servers = new Map<NodeName, RunningServer>();
-const cookies = new Map<NodeName, string>();
+let fleet: FleetCluster<NodeName>;
 const watchers: LiveWatcher[] = [];
 
-const server = (n: NodeName) => servers.get(n)!;
-const api = (n: NodeName, p: string, init: RequestInit = {}) =>
-  fetch(`${server(n).url}${p}`, {
-    ...init,
-    headers: { "content-type": "application/json", cookie: cookies.get(n)!, ...(init.headers as object) },
-  });
+const server = (n: NodeName) => fleet.server(n);
+const api = (n: NodeName, p: string, init: RequestInit = {}) => fleet.api(n, p, init);
 const post = (n: NodeName, p: string, body?: unknown) =>
   api(n, p, { method: "POST", body: body === undefined ? undefined : JSON.stringify(body) });
 async function json<T>(res: Response | Promise<Response>, status = 200): Promise<T> {
@@ -42,37 +34,8 @@ async function json<T>(res: Response | Promise<Response>, status = 200): Promise
 const audit = async (n: NodeName) =>
   (await json<{ entries: AuditEntryDto[] }>(api(n, "/api/audit?limit=200"))).entries;
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 beforeAll(async () => {
-  pg = await startThrowawayPostgres();
-  for (const _ of NODES) dbs.push(await createTestDatabase());
-  const started = await Promise.allSettled(
-    NODES.map((name, i) =>
-      startServer({
-        DATABASE_URL: dbs[i]!.url,
-        FLEET_DATABASE_URL: pg!.url,
-        NODE_NAME: name,
-        SIM_RATE: "50",
-        LAN_PORT: "off",
-        HOLD_DEADLINE_MS: "4000",
-      }),
-    ),
-  );
-  started.forEach((s, i) => {
-    if (s.status === "fulfilled") servers.set(NODES[i]!, s.value);
-  });
-  const failed = started.find((s) => s.status === "rejected");
-  if (failed) throw (failed as PromiseRejectedResult).reason;
-  for (const n of NODES) cookies.set(n, await server(n).login());
+  fleet = await startFleetCluster(NODES, { HOLD_DEADLINE_MS: "4000" });
   // A command goes to a node A has heard on the fan-out; until then it is "unknown-node".
   await waitFor("node a to hear node c", async () =>
     (await api("a", "/api/rules?node=c")).status === 200 ? true : undefined,
@@ -81,9 +44,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const w of watchers) w.close();
-  await Promise.allSettled([...servers.values()].map((s) => s.stop()));
-  pg?.stop();
-  for (const db of dbs) await db.cleanup();
+  await fleet?.stop();
 });
 
 describe("another node's lists, read from A", () => {
@@ -169,7 +130,7 @@ describe("another node's lists, read from A", () => {
   });
 
   it("one of C's exchanges replayed from A runs on C, origin replay, audited on both", async () => {
-    const onC = new LiveWatcher(server("c").url, cookies.get("c")!);
+    const onC = new LiveWatcher(server("c").url, fleet.cookie("c"));
     watchers.push(onC);
     const original = await onC.next((x) => x.origin === "host" && x.netFn === 6 && x.status === "ok");
     const res = await post("a", `/api/exchanges/${original.id}/replay?node=c`);
@@ -195,6 +156,23 @@ describe("another node's lists, read from A", () => {
         detail: { sentTo: "c", status: 200 },
       }),
     );
+    // The shared trail, read on A: C's entry says who did it from where, A's where it went.
+    const ofReplay = (e: AuditEntryDto) => e.action === "exchange.replay" && e.target === String(original.id);
+    const shared = await waitFor("both entries of the replay in the store", async () => {
+      const { entries } = await json<{ entries: AuditEntryDto[] }>(
+        api("a", "/api/audit?node=all&limit=1000"),
+      );
+      const onC = entries.find((e) => ofReplay(e) && e.node === "c");
+      const onA = entries.find((e) => ofReplay(e) && e.node === "a");
+      return onC && onA ? { onC, onA } : undefined;
+    });
+    expect(shared.onC.actor).toBe("admin on node a");
+    expect(shared.onA).toMatchObject({ actor: "admin", detail: { sentTo: "c", status: 200 } });
+    const csv = await (await api("a", "/api/audit/export?format=csv&node=c")).text();
+    expect(csv.split("\r\n")[0]).toBe("node,id,at,actor,action,target,detail");
+    expect(csv).toContain(`c,${shared.onC.id},`);
+    expect((await api("a", "/api/audit?node=zz")).status).toBe(404);
+    expect((await api("a", "/api/audit?node=all&before=3")).status).toBe(400);
     // A refusal on C (no such exchange there) comes back with C's message.
     const missing = await post("a", "/api/exchanges/999999999/replay?node=c");
     expect(missing.status).toBe(404);
@@ -210,7 +188,6 @@ describe("another node's lists, read from A", () => {
     expect(((await unknown.json()) as RemoteControlError).reason).toBe("unknown-node");
 
     await server("c").stop();
-    servers.delete("c");
     for (const path of ["/api/handlers", "/api/rules", "/api/held"]) {
       const t0 = Date.now();
       const res = await api("a", `${path}?node=c`);

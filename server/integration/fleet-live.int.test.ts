@@ -10,31 +10,23 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ClientToServerEvents, ServerToClientEvents } from "../contract/events";
 import type { ExchangeDto } from "../contract/exchange";
 import type { RemoteControlError } from "../contract/fleet";
-import { startThrowawayPostgres, type ThrowawayPostgres } from "../fleet/test-postgres";
-import { createTestDatabase, type TestDatabase } from "../persistence/test-database";
-import { LiveWatcher, type RunningServer, startServer } from "./server-process";
+import { type FleetCluster, startFleetCluster, waitFor } from "./fleet-cluster";
+import { LiveWatcher } from "./server-process";
 
 const NODES = ["a", "b", "c"] as const;
 type NodeName = (typeof NODES)[number];
 
-let pg: ThrowawayPostgres | undefined;
-const dbs: TestDatabase[] = [];
-const servers = new Map<NodeName, RunningServer>();
-const cookies = new Map<NodeName, string>();
+let fleet: FleetCluster<NodeName>;
 const watchers: LiveWatcher[] = [];
 /** Fan-out latency samples: arrival at A's client minus the exchange's answer on its node, ms. */
 const latencies: number[] = [];
 
-const server = (n: NodeName) => servers.get(n)!;
-const api = (n: NodeName, p: string, init: RequestInit = {}) =>
-  fetch(`${server(n).url}${p}`, {
-    ...init,
-    headers: { "content-type": "application/json", cookie: cookies.get(n)!, ...(init.headers as object) },
-  });
+const server = (n: NodeName) => fleet.server(n);
+const api = (n: NodeName, p: string, init: RequestInit = {}) => fleet.api(n, p, init);
 
 /** A live client of node A that asked for every node's traffic (and optionally a filter). */
 async function watchAll(filter?: string): Promise<LiveWatcher> {
-  const w = new LiveWatcher(server("a").url, cookies.get("a")!);
+  const w = new LiveWatcher(server("a").url, fleet.cookie("a"));
   watchers.push(w);
   await new Promise<void>((resolve) => w.socket.once("snapshot", () => resolve()));
   const socket = w.socket as unknown as Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -43,48 +35,18 @@ async function watchAll(filter?: string): Promise<LiveWatcher> {
   return w;
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((x, y) => x - y);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
 beforeAll(async () => {
-  pg = await startThrowawayPostgres();
-  for (const _ of NODES) dbs.push(await createTestDatabase());
-  const started = await Promise.allSettled(
-    NODES.map((name, i) =>
-      startServer({
-        DATABASE_URL: dbs[i]!.url,
-        FLEET_DATABASE_URL: pg!.url,
-        NODE_NAME: name,
-        SIM_RATE: "50",
-        LAN_PORT: "off",
-      }),
-    ),
-  );
-  started.forEach((s, i) => {
-    if (s.status === "fulfilled") servers.set(NODES[i]!, s.value);
-  });
-  const failed = started.find((s) => s.status === "rejected");
-  if (failed) throw (failed as PromiseRejectedResult).reason;
-  for (const n of NODES) cookies.set(n, await server(n).login());
+  fleet = await startFleetCluster(NODES);
 });
 
 afterAll(async () => {
   for (const w of watchers) w.close();
-  await Promise.allSettled([...servers.values()].map((s) => s.stop()));
-  pg?.stop();
-  for (const db of dbs) await db.cleanup();
+  await fleet?.stop();
   if (latencies.length > 0) {
     process.stdout.write(
       `fleet fan-out latency (node's answer -> A's client), ${latencies.length} exchanges: ` +
@@ -113,7 +75,7 @@ describe("fleet live fan-out", () => {
     expect(fromC.busId).toBeTruthy();
     expect(fromA.node).toBe("a");
     // A fresh client without setNodes gets A's own traffic only.
-    const own = new LiveWatcher(server("a").url, cookies.get("a")!);
+    const own = new LiveWatcher(server("a").url, fleet.cookie("a"));
     watchers.push(own);
     await own.next((x) => x.node === "a");
     const later = await own.next(() => true);
@@ -193,7 +155,7 @@ describe("faults", () => {
   it("PostgreSQL away for a while: the nodes keep routing, the fan-out comes back", async () => {
     const w = await watchAll();
     await w.next((x) => x.node === "b");
-    pg!.pause();
+    fleet.pg.pause();
     try {
       const outage = Date.now();
       // A keeps routing and streaming its own traffic while the store is gone.
@@ -204,11 +166,11 @@ describe("faults", () => {
           : undefined,
       );
       // B keeps routing too (its own client sees it).
-      const onB = new LiveWatcher(server("b").url, cookies.get("b")!);
+      const onB = new LiveWatcher(server("b").url, fleet.cookie("b"));
       watchers.push(onB);
       await onB.next((x) => x.receivedAt > outage);
     } finally {
-      pg!.resume();
+      fleet.pg.resume();
     }
     const back = Date.now();
     const fromB = await w.next((x) => x.node === "b" && x.receivedAt > back, 30_000);
@@ -219,7 +181,6 @@ describe("faults", () => {
 
   it("a command to a node that stopped is 'gone' within a few seconds", async () => {
     await server("c").stop();
-    servers.delete("c");
     const t0 = Date.now();
     const res = await api("a", "/api/handlers/app.get-device-id?node=c", {
       method: "PATCH",

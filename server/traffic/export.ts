@@ -5,9 +5,10 @@
  * the router keeps logging.
  */
 import type { ExportQuery } from "../contract/api";
+import type { RemoteExchange } from "../contract/exchange";
 import type { Database } from "../persistence/database";
 import { Prisma } from "../persistence/generated/client";
-import { csvHeader, exchangeCsvLine, exchangeNdjsonLine } from "./formats";
+import { type CsvOptions, csvHeader, exchangeCsvLine, exchangeNdjsonLine } from "./formats";
 import {
   exchangeFilterConditions,
   idWindow,
@@ -34,6 +35,35 @@ export function exportContentType(format: ExportQuery["format"]): string {
 /** A chunk of an export: text (CSV, NDJSON) or bytes (pcap, pcap-wire). */
 export type ExportChunk = string | Uint8Array;
 
+/** CSV's header line or pcap's global header, before the first record; nothing for NDJSON. */
+export function exportHeader(format: ExportQuery["format"], options: CsvOptions = {}): ExportChunk | null {
+  if (format === "csv") return csvHeader(options);
+  if (format === "pcap") return pcapGlobalHeader(LINKTYPE_IPMI_HPM_2);
+  if (format === "pcap-wire") return pcapGlobalHeader(LINKTYPE_RAW);
+  return null;
+}
+
+/**
+ * A page of records in the export's format: text for CSV and NDJSON, bytes for pcap and
+ * pcap-wire (server/traffic/pcap.ts); null when the page adds nothing (pcap of records
+ * without frames). `node` puts the fleet node first in CSV (NDJSON carries it anyway).
+ */
+export function exportPage(
+  records: readonly RemoteExchange[],
+  format: ExportQuery["format"],
+  options: CsvOptions = {},
+): ExportChunk | null {
+  if (format === "pcap" || format === "pcap-wire") {
+    const encode = format === "pcap" ? exchangeHpm2Records : exchangeWireRecords;
+    const parts: Uint8Array[] = [];
+    for (const x of records) parts.push(...encode(x));
+    return parts.length > 0 ? concatBytes(parts) : null;
+  }
+  let chunk = "";
+  for (const x of records) chunk += format === "csv" ? exchangeCsvLine(x, options) : exchangeNdjsonLine(x);
+  return chunk;
+}
+
 /**
  * Yields the header (CSV, pcap) and then one chunk per page of up to `pageSize` records:
  * text for CSV and NDJSON, bytes for pcap and pcap-wire (server/traffic/pcap.ts).
@@ -44,11 +74,8 @@ export async function* exportExchanges(
   query: ExportQuery,
   pageSize = EXPORT_PAGE_SIZE,
 ): AsyncGenerator<ExportChunk, void, undefined> {
-  const pcap =
-    query.format === "pcap" ? exchangeHpm2Records : query.format === "pcap-wire" ? exchangeWireRecords : null;
-  const line = query.format === "csv" ? exchangeCsvLine : exchangeNdjsonLine;
-  if (query.format === "csv") yield csvHeader();
-  if (pcap) yield pcapGlobalHeader(query.format === "pcap" ? LINKTYPE_IPMI_HPM_2 : LINKTYPE_RAW);
+  const header = exportHeader(query.format);
+  if (header !== null) yield header;
 
   let hi = await maxExchangeId(db);
   let after: number | null = null;
@@ -70,15 +97,8 @@ export async function* exportExchanges(
       after === null ? Prisma.sql`"id" <= ${hi}` : Prisma.sql`"id" > ${after} AND "id" <= ${hi}`;
     const rows = await selectExchangeRows(db, [idRange, ...conditions], "asc", pageSize);
     if (rows.length === 0) return;
-    if (pcap) {
-      const records: Uint8Array[] = [];
-      for (const row of rows) records.push(...pcap(rowToExchange(row)));
-      if (records.length > 0) yield concatBytes(records);
-    } else {
-      let chunk = "";
-      for (const row of rows) chunk += line(rowToExchange(row));
-      yield chunk;
-    }
+    const chunk = exportPage(rows.map(rowToExchange), query.format);
+    if (chunk !== null) yield chunk;
     after = rows.at(-1)!.id;
     if (rows.length < pageSize || after >= hi) return;
   }

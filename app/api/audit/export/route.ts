@@ -1,5 +1,13 @@
 import { auditExportQuery } from "@/server/contract/control";
-import { download, handle, operatorOf, parseWith, searchParams, services } from "@/server/http/route-helpers";
+import {
+  download,
+  HttpError,
+  handle,
+  operatorOf,
+  parseWith,
+  searchParams,
+  services,
+} from "@/server/http/route-helpers";
 
 export const dynamic = "force-dynamic";
 
@@ -7,8 +15,10 @@ export function GET(request: Request): Promise<Response> {
   return handle(async () => {
     const by = operatorOf(request);
     const q = parseWith(auditExportQuery, searchParams(request), "query");
-    const { audit } = services();
-    await audit.record({ actor: by.username, action: "audit.export", detail: q });
-    return download(audit.export(q.format), q.format, "bmc-audit");
+    const s = services();
+    const refused = await s.historyRefusal(q);
+    if (refused) throw new HttpError(refused.status, refused.error);
+    await s.audit.record({ actor: by.username, action: "audit.export", detail: q });
+    return download(s.exportAudit(q), q.format, "bmc-audit");
   });
 }
