@@ -18,6 +18,9 @@ async function signIn(browser: Browser): Promise<Page> {
 }
 
 test("hold Get Device ID, answer it by hand, and watch every tab agree", async ({ browser }) => {
+  // Two browsers, a rule, up to five tries at a held request and a sign-out: on a loaded
+  // 2-core machine the steps alone took more than the default 60 s (a fresh clone saw it).
+  test.setTimeout(150_000);
   const page = await signIn(browser);
   const other = await signIn(browser);
   await other.goto("/rules");
