@@ -10,9 +10,9 @@
  */
 import type { AuditEntryDto, AuditPage } from "../contract/control";
 import { auditCsvHeader, auditCsvLine, auditDetail, auditNdjsonLine } from "../control/audit-log";
-import { formatCursor, type HistoryCursor, parseCursor } from "../traffic/history-cursor";
+import { formatCursor, type HistoryCursor } from "../traffic/history-cursor";
 import type { FleetDatabase } from "./fleet-database";
-import type { FleetScope } from "./fleet-history";
+import { type FleetScope, keyset } from "./fleet-keyset";
 import { Prisma } from "./generated/client";
 
 interface FleetAuditRow {
@@ -29,53 +29,10 @@ export const FLEET_AUDIT_EXPORT_PAGE_SIZE = 1000;
 
 const SELECT = Prisma.sql`SELECT "node", "id", "at", "actor", "action", "target", "detail" FROM "FleetAudit"`;
 
-function where(conditions: readonly Prisma.Sql[]): Prisma.Sql {
-  return conditions.length === 0 ? Prisma.empty : Prisma.sql`WHERE ${Prisma.join(conditions, " AND ")}`;
-}
+const { where, orderBy, pastCursor, cursorOf, queryCursor } = keyset<FleetAuditRow>("at", (r) => r.at);
 
 function scopeConditions(scope: FleetScope): Prisma.Sql[] {
   return scope === "all" ? [] : [Prisma.sql`"node" = ${scope.node}::text`];
-}
-
-/** Keyset order: one node by id, every node by (at, node, id). */
-function orderBy(scope: FleetScope, direction: "ASC" | "DESC"): Prisma.Sql {
-  const d = Prisma.raw(direction);
-  return scope === "all"
-    ? Prisma.sql`ORDER BY "at" ${d}, "node" ${d}, "id" ${d}`
-    : Prisma.sql`ORDER BY "id" ${d}`;
-}
-
-/** The condition "after the cursor" in the order walked (`<` newest first, `>` oldest first). */
-function pastCursor(cursor: HistoryCursor, op: "<" | ">"): Prisma.Sql {
-  const o = Prisma.raw(op);
-  return cursor.kind === "id"
-    ? Prisma.sql`"id" ${o} ${cursor.id}::int8`
-    : Prisma.sql`("at", "node", "id") ${o} (${cursor.receivedAt}::float8, ${cursor.node}::text, ${cursor.id}::int8)`;
-}
-
-function cursorOf(scope: FleetScope, row: FleetAuditRow): HistoryCursor {
-  return scope === "all"
-    ? { kind: "time", receivedAt: row.at, node: row.node, id: row.id }
-    : { kind: "id", id: row.id };
-}
-
-/**
- * The cursor a query names, checked against the scope. historySource refuses a wrong one
- * before this runs; the RangeError is for callers that skipped it.
- */
-function queryCursor(
-  scope: FleetScope,
-  query: { before?: number | undefined; cursor?: string | undefined },
-): HistoryCursor | undefined {
-  if (query.cursor !== undefined) {
-    const cursor = parseCursor(query.cursor);
-    if (cursor?.kind !== (scope === "all" ? "time" : "id"))
-      throw new RangeError(`invalid cursor for ${scope === "all" ? "every node" : "one node"}`);
-    return cursor;
-  }
-  if (query.before === undefined) return undefined;
-  if (scope === "all") throw new RangeError("`before` names an id of one node; use `cursor` for every node");
-  return { kind: "id", id: query.before };
 }
 
 function rowToDto(row: FleetAuditRow): AuditEntryDto {

@@ -19,12 +19,17 @@ import { timeBounds } from "../traffic/filter/time-bounds";
 import { type ExchangeRow, rowToExchange } from "../traffic/history";
 import { formatCursor, type HistoryCursor, parseCursor } from "../traffic/history-cursor";
 import type { FleetDatabase } from "./fleet-database";
+import { type FleetScope, keyset } from "./fleet-keyset";
 import { Prisma } from "./generated/client";
 
-/** Whose records: one node's, or "all" of them. */
-export type FleetScope = { node: string } | "all";
-
 type FleetRow = ExchangeRow & { node: string };
+
+export type { FleetScope };
+
+const { where, orderBy, pastCursor, cursorOf, queryCursor } = keyset<FleetRow>(
+  "receivedAt",
+  (r) => r.receivedAt,
+);
 
 const DEFAULT_LIMIT = 100;
 export const FLEET_EXPORT_PAGE_SIZE = 1000;
@@ -59,47 +64,6 @@ export function fleetConditions(scope: FleetScope, query: ExchangesQuery | Expor
   if (bounds.from !== undefined) c.push(Prisma.sql`"receivedAt" >= ${bounds.from}::float8`);
   if (bounds.to !== undefined) c.push(Prisma.sql`"receivedAt" <= ${bounds.to}::float8`);
   return c;
-}
-
-function where(conditions: readonly Prisma.Sql[]): Prisma.Sql {
-  return conditions.length === 0 ? Prisma.empty : Prisma.sql`WHERE ${Prisma.join(conditions, " AND ")}`;
-}
-
-/** Keyset order: one node by id, every node by (time, node, id). */
-function orderBy(scope: FleetScope, direction: "ASC" | "DESC"): Prisma.Sql {
-  const d = Prisma.raw(direction);
-  return scope === "all"
-    ? Prisma.sql`ORDER BY "receivedAt" ${d}, "node" ${d}, "id" ${d}`
-    : Prisma.sql`ORDER BY "id" ${d}`;
-}
-
-/** The condition "after the cursor" in the order walked (`<` newest first, `>` oldest first). */
-function pastCursor(cursor: HistoryCursor, op: "<" | ">"): Prisma.Sql {
-  const o = Prisma.raw(op);
-  return cursor.kind === "id"
-    ? Prisma.sql`"id" ${o} ${cursor.id}::int8`
-    : Prisma.sql`("receivedAt", "node", "id") ${o} (${cursor.receivedAt}::float8, ${cursor.node}::text, ${cursor.id}::int8)`;
-}
-
-function cursorOf(scope: FleetScope, row: FleetRow): HistoryCursor {
-  return scope === "all"
-    ? { kind: "time", receivedAt: row.receivedAt, node: row.node, id: row.id }
-    : { kind: "id", id: row.id };
-}
-
-/** The cursor a query names, checked against the scope (the route answers 400 for a RangeError). */
-function queryCursor(scope: FleetScope, query: ExchangesQuery): HistoryCursor | undefined {
-  if (query.cursor !== undefined) {
-    const cursor = parseCursor(query.cursor);
-    const wanted = scope === "all" ? "time" : "id";
-    if (cursor?.kind !== wanted)
-      throw new RangeError(`invalid cursor for ${scope === "all" ? "every node" : "one node"}`);
-    return cursor;
-  }
-  if (query.before !== undefined && scope !== "all") return { kind: "id", id: query.before };
-  if (query.before !== undefined)
-    throw new RangeError("`before` names an id of one node; use `cursor` for every node");
-  return undefined;
 }
 
 export function fleetRowToDto(row: FleetRow): ExchangeDto {
