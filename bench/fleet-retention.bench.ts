@@ -9,25 +9,13 @@
 import { FLEET_RETENTION_BATCH_ROWS, FleetRetention } from "../server/fleet/fleet-retention";
 import { startFleetStore } from "../server/fleet/test-postgres";
 import type { Logger } from "../server/logger";
+import { fleetSeedSql } from "./fleet-seed";
 import { type BenchRow, type BenchSection, fmt } from "./report";
 
 const OLD_ROWS = Number(process.env.BENCH_FLEET_PRUNE_ROWS ?? 1_000_000);
 const NODES = 8;
 const DAY_MS = 86_400_000;
 const quiet: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
-
-/**
- * Exchanges shaped as the router's small commands (4-byte request, 16-byte response, frames),
- * ids 1.. per node; `from`..`to` spread evenly over the nodes, `at(i)` their receivedAt.
- */
-function seedSql(from: number, to: number, at: string): string {
-  return `INSERT INTO "FleetExchange" ("node", "id", "busId", "busKind", "origin", "seq", "netFn", "lun", "cmd",
-    "request", "cc", "response", "handlerId", "status", "receivedAt", "answeredAt", "latencyUs", "frame", "responseFrame")
-  SELECT 'node-' || (i % ${NODES}), i, 'bt0', 'bt', 'host', i % 64, 6, 0, i % 64,
-    '\\x18010000'::bytea, 0, decode(md5(i::text), 'hex'), 'app.get-device-id', 'ok', ${at}, ${at} + 0.2, 200,
-    '\\x0418010000'::bytea, decode(md5((i + 1)::text), 'hex')
-  FROM generate_series(${from}, ${to}) AS i`;
-}
 
 export const section: BenchSection = {
   id: "fleet-retention",
@@ -41,8 +29,8 @@ export const section: BenchSection = {
       const newAt = `${cutoff} + (i - ${OLD_ROWS}) * 10`;
       const fresh = Math.round(OLD_ROWS / 10);
       const q = (sql: string) => store.db.$executeRawUnsafe(sql);
-      await q(seedSql(1, OLD_ROWS, oldAt));
-      await q(seedSql(OLD_ROWS + 1, OLD_ROWS + fresh, newAt));
+      await q(fleetSeedSql(1, OLD_ROWS, oldAt, NODES));
+      await q(fleetSeedSql(OLD_ROWS + 1, OLD_ROWS + fresh, newAt, NODES));
       await q('VACUUM ANALYZE "FleetExchange"');
       const [size] = await store.db.$queryRawUnsafe<{ total: bigint }[]>(
         `SELECT pg_total_relation_size('"FleetExchange"') AS total`,
@@ -76,7 +64,7 @@ export const section: BenchSection = {
       await q('VACUUM "FleetExchange"');
       const vacuumMs = performance.now() - t0;
 
-      await q(seedSql(1, OLD_ROWS, oldAt));
+      await q(fleetSeedSql(1, OLD_ROWS, oldAt, NODES));
       await q('VACUUM ANALYZE "FleetExchange"');
       await q("CHECKPOINT");
       const t1 = performance.now();

@@ -15,7 +15,7 @@ const HERE = fileURLToPath(new URL("./", import.meta.url));
 /** The order sections run and print in; a section not listed runs after these. */
 const ORDER = ["router", "clients", "simhost", "memory", "lan", "ui", "console", "fuzz", "history", "fleet"];
 /** Sections only run when named (too long, or needing something the default run lacks). */
-const ON_REQUEST = new Set(["fleet", "fleet-retention"]);
+const ON_REQUEST = new Set(["fleet", "fleet-retention", "fleet-history"]);
 
 async function sections(): Promise<BenchSection[]> {
   const found: BenchSection[] = [];
