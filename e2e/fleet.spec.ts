@@ -121,6 +121,8 @@ test("the Nodes page lists a, b and c up with their dashboards", async ({ browse
   try {
     await page.goto(`${server("a").url}/nodes`);
     await expect(page.getByTestId("fleet-store")).toHaveText("up");
+    // FLEET_RETENTION_DAYS unset: the store keeps 30 days.
+    await expect(page.getByTestId("fleet-retention")).toContainText("keeps 30 days");
     const rows = page.getByTestId("node-row");
     await expect(rows).toHaveCount(3);
     for (const n of NODES) {

@@ -7,7 +7,7 @@ import type { FleetNodeDto, FleetStatusDto } from "@/server/contract/fleet";
 import styles from "./fleet.module.css";
 import { fleetOn } from "./fleetApi";
 import { hrefWithChoice } from "./nodeChoice";
-import { ago, lagText, sortedNodes } from "./nodesFormat";
+import { ago, lagText, retentionText, sortedNodes } from "./nodesFormat";
 import { useFleet } from "./useFleet";
 
 /** The Nodes page: every node of the fleet (GET /api/fleet, read every 5 s), gone ones greyed. */
@@ -25,6 +25,9 @@ export function NodesView() {
             <span className={status.store === "up" ? "pill" : "pill pill-warn"} data-testid="fleet-store">
               {status.store}
             </span>
+            {retentionText(status.retention, now) !== null && (
+              <span data-testid="fleet-retention"> · {retentionText(status.retention, now)}</span>
+            )}
           </span>
         )}
         {error !== null && (

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { FleetNodeDto, FleetStatusDto } from "@/server/contract/fleet";
-import { ago, lagText, sortedNodes } from "./nodesFormat";
+import { ago, lagText, retentionText, sortedNodes } from "./nodesFormat";
 
 const node = (name: string, state: "up" | "gone", self = false): FleetNodeDto => ({
   name,
@@ -39,5 +39,26 @@ describe("Nodes page texts", () => {
       nodes: [node("a", "gone"), node("c", "up"), node("b", "up", true), node("d", "up")],
     };
     expect(sortedNodes(status).map((n) => n.name)).toEqual(["b", "c", "d", "a"]);
+  });
+});
+
+describe("the store's retention line", () => {
+  const r = { days: 30, pruned: 1500, lastPruneAt: 1_000_000, lastPruned: 1200, error: null };
+  it("says how long the store keeps rows and what this node last pruned", () => {
+    expect(retentionText(r, 1_000_000 + 300_000)).toBe(
+      "keeps 30 days; this node pruned 1200 rows 5 min ago (1500 since start)",
+    );
+    expect(retentionText({ ...r, days: 1, lastPruned: 1 }, 1_000_500)).toBe(
+      "keeps 1 day; this node pruned 1 row just now (1500 since start)",
+    );
+  });
+  it("says when nothing is pruned, nothing has run here, a pass failed, or the server is too old", () => {
+    expect(retentionText({ ...r, days: null, lastPruneAt: null }, 0)).toBe(
+      "keeps everything; not pruned from this node yet",
+    );
+    expect(retentionText({ ...r, error: "canceling statement due to statement timeout" }, 0)).toBe(
+      "keeps 30 days; last prune failed: canceling statement due to statement timeout",
+    );
+    expect(retentionText(undefined, 0)).toBeNull();
   });
 });
