@@ -53,6 +53,9 @@ describe("the store's retention line", () => {
     );
   });
   it("says when nothing is pruned, nothing has run here, a pass failed, or the server is too old", () => {
+    expect(retentionText({ ...r, pruned: 0, lastPruned: 0 }, 1_000_000 + 18_000)).toBe(
+      "keeps 30 days; nothing older to prune when this node last looked, 18 s ago (0 rows pruned since start)",
+    );
     expect(retentionText({ ...r, days: null, lastPruneAt: null }, 0)).toBe(
       "keeps everything; not pruned from this node yet",
     );

@@ -34,5 +34,7 @@ export function retentionText(r: FleetRetentionDto | undefined, now: number): st
   const keeps = r.days === null ? "keeps everything" : `keeps ${r.days} day${r.days === 1 ? "" : "s"}`;
   if (r.error !== null) return `${keeps}; last prune failed: ${r.error}`;
   if (r.lastPruneAt === null) return `${keeps}; not pruned from this node yet`;
+  if (r.lastPruned === 0)
+    return `${keeps}; nothing older to prune when this node last looked, ${ago(r.lastPruneAt, now)} (${r.pruned} rows pruned since start)`;
   return `${keeps}; this node pruned ${r.lastPruned} row${r.lastPruned === 1 ? "" : "s"} ${ago(r.lastPruneAt, now)} (${r.pruned} since start)`;
 }
