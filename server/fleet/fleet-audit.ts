@@ -10,7 +10,6 @@
  */
 import type { AuditEntryDto, AuditPage } from "../contract/control";
 import { auditCsvHeader, auditCsvLine, auditDetail, auditNdjsonLine } from "../control/audit-log";
-import { formatCursor, type HistoryCursor } from "../traffic/history-cursor";
 import type { FleetDatabase } from "./fleet-database";
 import { type FleetScope, keyset } from "./fleet-keyset";
 import { Prisma } from "./generated/client";
@@ -27,29 +26,16 @@ interface FleetAuditRow {
 
 export const FLEET_AUDIT_EXPORT_PAGE_SIZE = 1000;
 
-const SELECT = Prisma.sql`SELECT "node", "id", "at", "actor", "action", "target", "detail" FROM "FleetAudit"`;
-
-const { where, orderBy, pastCursor, cursorOf, queryCursor } = keyset<FleetAuditRow>("at", (r) => r.at);
-
-function scopeConditions(scope: FleetScope): Prisma.Sql[] {
-  return scope === "all" ? [] : [Prisma.sql`"node" = ${scope.node}::text`];
-}
+const pages = keyset<FleetAuditRow>({
+  table: "FleetAudit",
+  select: Prisma.sql`SELECT "node", "id", "at", "actor", "action", "target", "detail" FROM "FleetAudit"`,
+  timeColumn: "at",
+  timeOf: (r) => r.at,
+});
 
 function rowToDto(row: FleetAuditRow): AuditEntryDto {
   const { node, id, at, actor, action, target } = row;
   return { node, id, at, actor, action, target, detail: auditDetail(row.detail) };
-}
-
-function selectRows(
-  db: FleetDatabase,
-  scope: FleetScope,
-  conditions: readonly Prisma.Sql[],
-  direction: "ASC" | "DESC",
-  limit: number,
-): Promise<FleetAuditRow[]> {
-  return db.$queryRaw<
-    FleetAuditRow[]
-  >`${SELECT} ${where(conditions)} ${orderBy(scope, direction)} LIMIT ${limit}::int8`;
 }
 
 /** One page of the store's audit trail, newest first; `nextCursor` for the next (older) page. */
@@ -58,18 +44,8 @@ export async function fleetAuditPage(
   scope: FleetScope,
   query: { limit: number; before?: number | undefined; cursor?: string | undefined },
 ): Promise<AuditPage> {
-  const conditions = scopeConditions(scope);
-  const cursor = queryCursor(scope, query);
-  if (cursor) conditions.push(pastCursor(cursor, "<"));
-  const rows = await selectRows(db, scope, conditions, "DESC", query.limit + 1);
-  const more = rows.length > query.limit;
-  const page = more ? rows.slice(0, query.limit) : rows;
-  const last = more ? page.at(-1) : undefined;
-  return {
-    entries: page.map(rowToDto),
-    nextBefore: last && scope !== "all" ? last.id : null,
-    nextCursor: last ? formatCursor(cursorOf(scope, last)) : null,
-  };
+  const page = await pages.newest(db, scope, pages.scopeConditions(scope), query);
+  return { entries: page.rows.map(rowToDto), nextBefore: page.nextBefore, nextCursor: page.nextCursor };
 }
 
 /**
@@ -85,25 +61,10 @@ export async function* exportFleetAudit(
   pageSize = FLEET_AUDIT_EXPORT_PAGE_SIZE,
 ): AsyncGenerator<string, void, undefined> {
   if (format === "csv") yield auditCsvHeader({ node: true });
-  const conditions = scopeConditions(scope);
-  if (scope === "all") conditions.push(Prisma.sql`"at" <= ${Date.now()}::float8`);
-  else {
-    const top = await db.$queryRaw<{ hi: number | bigint | null }[]>`
-      SELECT max("id") AS "hi" FROM "FleetAudit" WHERE "node" = ${scope.node}::text`;
-    const hi = top[0]?.hi;
-    if (hi === null || hi === undefined) return;
-    conditions.push(Prisma.sql`"id" <= ${Number(hi)}::int8`);
-  }
-  let cursor: HistoryCursor | undefined;
-  for (;;) {
-    const page = cursor ? [...conditions, pastCursor(cursor, ">")] : conditions;
-    const rows = await selectRows(db, scope, page, "ASC", pageSize);
-    if (rows.length === 0) return;
+  for await (const rows of pages.oldestFirst(db, scope, pages.scopeConditions(scope), pageSize)) {
     yield rows
       .map(rowToDto)
       .map((e) => (format === "csv" ? auditCsvLine(e, { node: true }) : auditNdjsonLine(e)))
       .join("");
-    if (rows.length < pageSize) return;
-    cursor = cursorOf(scope, rows.at(-1)!);
   }
 }

@@ -17,7 +17,7 @@ import { type ExportChunk, exportHeader, exportPage } from "../traffic/export";
 import { type Filter, isBlankFilter, parseFilter } from "../traffic/filter";
 import { timeBounds } from "../traffic/filter/time-bounds";
 import { type ExchangeRow, rowToExchange } from "../traffic/history";
-import { formatCursor, type HistoryCursor, parseCursor } from "../traffic/history-cursor";
+import { parseCursor } from "../traffic/history-cursor";
 import type { FleetDatabase } from "./fleet-database";
 import { type FleetScope, keyset } from "./fleet-keyset";
 import { Prisma } from "./generated/client";
@@ -26,15 +26,15 @@ type FleetRow = ExchangeRow & { node: string };
 
 export type { FleetScope };
 
-const { where, orderBy, pastCursor, cursorOf, queryCursor } = keyset<FleetRow>(
-  "receivedAt",
-  (r) => r.receivedAt,
-);
+const pages = keyset<FleetRow>({
+  table: "FleetExchange",
+  select: Prisma.raw(`SELECT "node", ${EXCHANGE_COLUMN_LIST} FROM "FleetExchange"`),
+  timeColumn: "receivedAt",
+  timeOf: (r) => r.receivedAt,
+});
 
 const DEFAULT_LIMIT = 100;
 export const FLEET_EXPORT_PAGE_SIZE = 1000;
-
-const SELECT = Prisma.raw(`SELECT "node", ${EXCHANGE_COLUMN_LIST} FROM "FleetExchange"`);
 
 function compiled(text: string): Filter {
   const parsed = parseFilter(text);
@@ -46,8 +46,7 @@ type Bounds = { from?: number | undefined; to?: number | undefined };
 
 /** The query's fields, its filter and its time window as conditions on FleetExchange. */
 export function fleetConditions(scope: FleetScope, query: ExchangesQuery | ExportQuery): Prisma.Sql[] {
-  const c: Prisma.Sql[] = [];
-  if (scope !== "all") c.push(Prisma.sql`"node" = ${scope.node}::text`);
+  const c = pages.scopeConditions(scope);
   if (query.bus !== undefined) c.push(Prisma.sql`"busId" = ${query.bus}::text`);
   if (query.status !== undefined) c.push(Prisma.sql`"status" = ${query.status}::text`);
   if (query.netFn !== undefined) c.push(Prisma.sql`"netFn" = ${query.netFn}::int8`);
@@ -74,36 +73,20 @@ function fleetRowToExchange(row: FleetRow): RemoteExchange {
   return { ...rowToExchange(row), node: row.node };
 }
 
-function selectRows(
-  db: FleetDatabase,
-  scope: FleetScope,
-  conditions: readonly Prisma.Sql[],
-  direction: "ASC" | "DESC",
-  limit: number,
-): Promise<FleetRow[]> {
-  return db.$queryRaw<
-    FleetRow[]
-  >`${SELECT} ${where(conditions)} ${orderBy(scope, direction)} LIMIT ${limit}::int8`;
-}
-
 /** One page of the store's history, newest first; `nextCursor` for the next (older) page. */
 export async function fleetExchangesPage(
   db: FleetDatabase,
   scope: FleetScope,
   query: ExchangesQuery,
 ): Promise<ExchangesPage> {
-  const limit = query.limit ?? DEFAULT_LIMIT;
-  const conditions = fleetConditions(scope, query);
-  const cursor = queryCursor(scope, query);
-  if (cursor) conditions.push(pastCursor(cursor, "<"));
-  const rows = await selectRows(db, scope, conditions, "DESC", limit + 1);
-  const more = rows.length > limit;
-  const page = more ? rows.slice(0, limit) : rows;
-  const last = more ? page.at(-1)! : undefined;
+  const page = await pages.newest(db, scope, fleetConditions(scope, query), {
+    ...query,
+    limit: query.limit ?? DEFAULT_LIMIT,
+  });
   return {
-    exchanges: page.map(fleetRowToDto),
-    nextBefore: last && scope !== "all" ? last.id : null,
-    nextCursor: last ? formatCursor(cursorOf(scope, last)) : null,
+    exchanges: page.rows.map(fleetRowToDto),
+    nextBefore: page.nextBefore,
+    nextCursor: page.nextCursor,
   };
 }
 
@@ -121,8 +104,8 @@ export async function fleetLatest(
     conditions.push(Prisma.sql`"node" IN (${list})`);
   }
   if (filter) conditions.push(filter.pgSql);
-  const rows = await selectRows(db, "all", conditions, "DESC", limit);
-  return rows.map(fleetRowToDto);
+  const page = await pages.newest(db, "all", conditions, { limit });
+  return page.rows.map(fleetRowToDto);
 }
 
 /**
@@ -139,24 +122,9 @@ export async function* exportFleetExchanges(
 ): AsyncGenerator<ExportChunk, void, undefined> {
   const header = exportHeader(query.format, { node: true });
   if (header !== null) yield header;
-  const conditions = fleetConditions(scope, query);
-  if (scope === "all") conditions.push(Prisma.sql`"receivedAt" <= ${Date.now()}::float8`);
-  else {
-    const top = await db.$queryRaw<{ hi: number | bigint | null }[]>`
-      SELECT max("id") AS "hi" FROM "FleetExchange" WHERE "node" = ${scope.node}::text`;
-    const hi = top[0]?.hi;
-    if (hi === null || hi === undefined) return;
-    conditions.push(Prisma.sql`"id" <= ${Number(hi)}::int8`);
-  }
-  let cursor: HistoryCursor | undefined;
-  for (;;) {
-    const page = cursor ? [...conditions, pastCursor(cursor, ">")] : conditions;
-    const rows = await selectRows(db, scope, page, "ASC", pageSize);
-    if (rows.length === 0) return;
+  for await (const rows of pages.oldestFirst(db, scope, fleetConditions(scope, query), pageSize)) {
     const chunk = exportPage(rows.map(fleetRowToExchange), query.format, { node: true });
     if (chunk !== null) yield chunk;
-    if (rows.length < pageSize) return;
-    cursor = cursorOf(scope, rows.at(-1)!);
   }
 }
 
