@@ -11,7 +11,7 @@ import type { ExchangesQuery } from "../server/contract/api";
 import { exportFleetExchanges, type FleetScope, fleetExchangesPage } from "../server/fleet/fleet-history";
 import { startFleetStore } from "../server/fleet/test-postgres";
 import { fleetSeedSql } from "./fleet-seed";
-import { type BenchRow, type BenchSection, fmt } from "./report";
+import { type BenchRow, type BenchSection, fmt, runIfMain } from "./report";
 
 const ROWS = Number(process.env.BENCH_FLEET_HISTORY_ROWS ?? 1_000_000);
 const NODES = 8;
@@ -147,8 +147,4 @@ export const section: BenchSection = {
   },
 };
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const { formatTable } = await import("./report");
-  const rows = await section.run();
-  console.log(formatTable(rows.map((r) => ({ ...r, section: section.title }))));
-}
+await runIfMain(import.meta.url, section);

@@ -10,7 +10,7 @@ import { FLEET_RETENTION_BATCH_ROWS, FleetRetention } from "../server/fleet/flee
 import { startFleetStore } from "../server/fleet/test-postgres";
 import type { Logger } from "../server/logger";
 import { fleetSeedSql } from "./fleet-seed";
-import { type BenchRow, type BenchSection, fmt } from "./report";
+import { type BenchRow, type BenchSection, fmt, runIfMain } from "./report";
 
 const OLD_ROWS = Number(process.env.BENCH_FLEET_PRUNE_ROWS ?? 1_000_000);
 const NODES = 8;
@@ -102,8 +102,4 @@ export const section: BenchSection = {
   },
 };
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const { formatTable } = await import("./report");
-  const rows = await section.run();
-  console.log(formatTable(rows.map((r) => ({ ...r, section: section.title }))));
-}
+await runIfMain(import.meta.url, section);

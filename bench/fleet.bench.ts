@@ -36,7 +36,7 @@ import { LiveWatcher, type RunningServer, startServer } from "../server/integrat
 import type { Logger } from "../server/logger";
 import { createTestDatabase, type TestDatabase } from "../server/persistence/test-database";
 import { EXCHANGE_COLUMN_LIST, EXCHANGE_COLUMNS, exchangeValues } from "../server/traffic/columns";
-import { type BenchRow, type BenchSection, fmt } from "./report";
+import { type BenchRow, type BenchSection, fmt, runIfMain } from "./report";
 import { benchRouter } from "./router-log.bench";
 
 const TOTAL_ROWS = Number(process.env.BENCH_FLEET_ROWS ?? 72_000);
@@ -486,8 +486,4 @@ export const section: BenchSection = {
   },
 };
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const { formatTable } = await import("./report");
-  const rows = await section.run();
-  console.log(formatTable(rows.map((r) => ({ ...r, section: section.title }))));
-}
+await runIfMain(import.meta.url, section);

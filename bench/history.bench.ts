@@ -14,7 +14,7 @@ import {
   LOG_DATA_INTERVAL_MS,
   syntheticExchange,
 } from "../server/traffic/test-log-data";
-import { against, type BenchRow, type BenchSection, below, formatTable } from "./report";
+import { against, type BenchRow, type BenchSection, below, runIfMain } from "./report";
 
 const ROWS = Number(process.env.BENCH_HISTORY_ROWS ?? 1_000_000);
 const PAGES = Number(process.env.BENCH_HISTORY_PAGES ?? 50);
@@ -295,7 +295,4 @@ export const section: BenchSection = {
   run: measureHistory,
 };
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const rows = await measureHistory();
-  console.log(formatTable(rows.map((r) => ({ ...r, section: section.title }))));
-}
+await runIfMain(import.meta.url, section);

@@ -18,7 +18,7 @@ import os from "node:os";
 import path from "node:path";
 import { lanPort, startServer } from "../server/integration/server-process";
 import { createTestDatabase } from "../server/persistence/test-database";
-import { against, type BenchRow, type BenchSection, formatTable } from "./report";
+import { against, type BenchRow, type BenchSection, runIfMain } from "./report";
 
 const PER_SESSION = Number(process.env.BENCH_LAN_REQUESTS ?? 4000);
 const PARALLEL = 8;
@@ -402,7 +402,4 @@ export const section: BenchSection = {
   run: measureLan,
 };
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const rows = await measureLan();
-  console.log(formatTable(rows.map((r) => ({ ...r, section: section.title }))));
-}
+await runIfMain(import.meta.url, section);

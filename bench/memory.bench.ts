@@ -7,7 +7,7 @@
  * is noted at each point: records waiting for the database are memory too.
  */
 import { createTestDatabase } from "../server/persistence/test-database";
-import { type BenchRow, type BenchSection, below, formatTable } from "./report";
+import { type BenchRow, type BenchSection, below, runIfMain } from "./report";
 import { benchRouter, serverWriter } from "./router-log.bench";
 
 const COUNT = Number(process.env.BENCH_MEMORY_COUNT ?? 1_000_000);
@@ -55,7 +55,4 @@ async function measureMemory(): Promise<BenchRow[]> {
 
 export const section: BenchSection = { id: "memory", title: "memory (router + log)", run: measureMemory };
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const rows = await measureMemory();
-  console.log(formatTable(rows.map((r) => ({ ...r, section: section.title }))));
-}
+await runIfMain(import.meta.url, section);

@@ -81,3 +81,13 @@ export function formatTable(rows: BenchRow[]): string {
   }
   return out.join("\n");
 }
+
+/**
+ * `npx tsx bench/<file>.bench.ts` runs that section alone and prints its table (without
+ * bench/run.ts's JSON); imported by the runner, it does nothing.
+ */
+export async function runIfMain(moduleUrl: string, section: BenchSection): Promise<void> {
+  if (moduleUrl !== `file://${process.argv[1]}`) return;
+  const rows = await section.run();
+  console.log(formatTable(rows.map((r) => ({ ...r, section: section.title }))));
+}

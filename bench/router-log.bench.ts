@@ -20,7 +20,7 @@ import { Router } from "../server/router/router";
 import { EXCHANGE_COLUMN_LIST, EXCHANGE_COLUMNS, exchangeValues } from "../server/traffic/columns";
 import { ExchangeLogWriter } from "../server/traffic/log-writer";
 import { WorkerStatementRunner } from "../server/traffic/worker-runner";
-import { type BenchRow, type BenchSection, below } from "./report";
+import { type BenchRow, type BenchSection, below, runIfMain } from "./report";
 
 const COUNT = Number(process.env.BENCH_COUNT ?? 100_000);
 const MIN_PERSISTED = 50_000;
@@ -194,8 +194,4 @@ export const section: BenchSection = {
   },
 };
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const { formatTable } = await import("./report");
-  const rows = await section.run();
-  console.log(formatTable(rows.map((r) => ({ ...r, section: section.title }))));
-}
+await runIfMain(import.meta.url, section);

@@ -6,7 +6,7 @@
  * against it instead.
  */
 import { createTestDatabase } from "../server/persistence/test-database";
-import { type BenchRow, type BenchSection, formatTable } from "./report";
+import { type BenchRow, type BenchSection, runIfMain } from "./report";
 import { benchRouter, serverWriter } from "./router-log.bench";
 
 const SECONDS = Number(process.env.BENCH_SIMHOST_SECONDS ?? 2);
@@ -60,7 +60,4 @@ async function measureSimHost(): Promise<BenchRow[]> {
 
 export const section: BenchSection = { id: "simhost", title: "simulated host pacing", run: measureSimHost };
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const rows = await measureSimHost();
-  console.log(formatTable(rows.map((r) => ({ ...r, section: section.title }))));
-}
+await runIfMain(import.meta.url, section);
