@@ -8,7 +8,6 @@
  * PostgreSQL is down: it logs "fleet: store unreachable (...), shipping when it returns",
  * keeps logging locally, and ships the backlog from its mark once the store answers.
  */
-import type { SharedAuthStore } from "../auth/auth-service";
 import type { Config } from "../config";
 import type { FleetHealthDto } from "../contract/api";
 import type { FleetStatusDto } from "../contract/fleet";
@@ -19,7 +18,7 @@ import { type FleetDatabase, openFleetDatabase, redactUrl } from "./fleet-databa
 import { FleetRetention } from "./fleet-retention";
 import { FLEET_MIGRATIONS, migrateFleet } from "./migrate";
 import { FleetRegistry } from "./registry";
-import { createSharedAuth, offerLocalOperators } from "./shared-auth";
+import { createSharedAuth, offerLocalOperators, type SharedAuth } from "./shared-auth";
 import { FleetShipper } from "./shipper";
 
 /** How long a stopping node keeps shipping what its log writer flushed on the way out. */
@@ -27,7 +26,7 @@ export const STOP_DRAIN_MS = 5000;
 
 export interface Fleet {
   readonly node: string;
-  readonly sharedAuth: SharedAuthStore;
+  readonly sharedAuth: SharedAuth;
   readonly shipper: FleetShipper;
   readonly registry: FleetRegistry;
   /** The shared store, opened (and migrated) on first use and again after a failure. */
@@ -69,6 +68,7 @@ export function createFleet(config: Config, deps: FleetDeps): Fleet | undefined 
   let db: FleetDatabase | undefined;
   let opening: Promise<FleetDatabase> | undefined;
   let closed = false;
+  const sharedAuth = createSharedAuth({ node, current: () => db, log });
   const store = (): Promise<FleetDatabase> => {
     if (db) return Promise.resolve(db);
     if (closed) return Promise.reject(new Error("the fleet store is closed"));
@@ -81,6 +81,8 @@ export function createFleet(config: Config, deps: FleetDeps): Fleet | undefined 
           return 0;
         });
         if (offered > 0) log.info(`fleet: ${offered} local operator(s) added to the fleet`);
+        // Sign-ins made before the store was reached.
+        await sharedAuth.flushPending();
         return opened;
       })
       .finally(() => {
@@ -106,8 +108,9 @@ export function createFleet(config: Config, deps: FleetDeps): Fleet | undefined 
     store,
     log,
     goneAfterMs: config.FLEET_GONE_AFTER_MS,
+    // A beat that reached the store: the sign-ins made while it was away can go too.
+    afterBeat: () => sharedAuth.flushPending(),
   });
-  const sharedAuth = createSharedAuth({ node, current: () => db, log });
   const retention = new FleetRetention({ url, days: config.FLEET_RETENTION_DAYS, ready: store, log });
   const storeState = (): "up" | "down" => (db && shipper.lastError() === null ? "up" : "down");
 

@@ -102,6 +102,30 @@ describe("shared sign-in", () => {
     expect(await fresh.resolve(signedIn.token)).toBeNull();
   });
 
+  it("writes what waited while the store was away once it returns: a sign-in, then a sign-out", async () => {
+    const s = await createTestDatabase();
+    const t = await createTestDatabase();
+    locals.push(s, t);
+    let reachable = false;
+    const sharedS = createSharedAuth({ node: "s", current: () => (reachable ? fleet : undefined), log });
+    const authS = new AuthService(s.db, Date.now, sharedS);
+    const authT = new AuthService(t.db, Date.now, createSharedAuth({ node: "t", current: () => fleet, log }));
+    await authS.bootstrap("admin-password-123");
+    const early = await authS.login("admin", "admin-password-123", "127.0.0.1");
+    const leaving = await authS.login("admin", "admin-password-123", "127.0.0.2");
+    if (!early.ok || !leaving.ok) throw new Error("sign-in on s failed");
+    await authS.logout(leaving.token);
+    // Signed in on s before s reached the store: t does not know the session yet.
+    expect(sharedS.pendingCount()).toBe(2);
+    expect(await authT.resolve(early.token)).toBeNull();
+    reachable = true;
+    expect(await sharedS.flushPending()).toBe(0);
+    expect(await authT.resolve(early.token)).toMatchObject({ username: "admin" });
+    // The session signed out meanwhile never reached the store.
+    expect(await authT.resolve(leaving.token)).toBeNull();
+    expect(await fleet.fleetSession.count({ where: { node: "s" } })).toBe(1);
+  });
+
   it("signs in locally when the store is away", async () => {
     const r = await createTestDatabase();
     locals.push(r);

@@ -26,6 +26,8 @@ export interface RegistryOptions {
   address?: string;
   goneAfterMs?: number;
   heartbeatMs?: number;
+  /** After each beat that reached the store. */
+  afterBeat?: () => Promise<unknown>;
 }
 
 const nodeRow = z.object({
@@ -109,10 +111,13 @@ export class FleetRegistry {
 
   private async beatLoop(): Promise<void> {
     if (this.stopped) return;
-    this.beating = this.announce().catch((err: unknown) => {
-      // The shipper reports the outage; the beat just tries again.
-      this.o.log.debug(`fleet: heartbeat failed: ${err instanceof Error ? err.message : String(err)}`);
-    });
+    this.beating = this.announce()
+      .then(() => this.o.afterBeat?.())
+      .then(() => undefined)
+      .catch((err: unknown) => {
+        // The shipper reports the outage; the beat just tries again.
+        this.o.log.debug(`fleet: heartbeat failed: ${err instanceof Error ? err.message : String(err)}`);
+      });
     await this.beating;
     if (this.stopped) return;
     this.timer = setTimeout(() => void this.beatLoop(), this.heartbeatMs);
