@@ -140,11 +140,13 @@ function run(cmd: string[], timeoutMs = 20_000): Promise<{ code: number | null; 
  * `echo <marker>` one key at a time, each after the shell echoed the one before (the
  * round trip of a keystroke: ipmitool, LAN, the BMC, QEMU's chardev, the guest's UART and
  * shell, and back), then CR, and says "typed <each key's echo ms as JSON> <ms from CR to
- * the marker's own line, -1 if never>". It stays attached until ipmitool ends (a
- * deactivation) or a line on stdin makes it type `~.`; then "transcript <JSON string>".
+ * the marker's own line, -1 if never>". It stays attached until ipmitool ends or a line on
+ * stdin makes it type `~.`; then "transcript <JSON string>". A line "pause" stops ipmitool
+ * (SIGSTOP, answered "paused") until the next line continues it: what the BMC sends it
+ * meanwhile waits in its socket, as it does when a loaded machine does not schedule it.
  */
 const SOL_SCRIPT = String.raw`
-import json, os, pty, select, sys, time
+import json, os, pty, select, signal, sys, time
 args = sys.argv[1:-1]; marker = sys.argv[-1].encode()
 pid, fd = pty.fork()
 if pid == 0:
@@ -152,6 +154,22 @@ if pid == 0:
 out = b""
 def say(*words):
     sys.stdout.write(" ".join(str(w) for w in words) + "\n"); sys.stdout.flush()
+def udp_queued(child):
+    # Bytes waiting in the receive queues of the child's UDP sockets (/proc/net/udp: field 4
+    # is tx_queue:rx_queue in hex, field 9 the socket's inode).
+    inodes = set()
+    for f in os.listdir("/proc/%d/fd" % child):
+        try: link = os.readlink("/proc/%d/fd/%s" % (child, f))
+        except OSError: continue
+        if link.startswith("socket:["): inodes.add(link[8:-1])
+    total = 0
+    for table in ("/proc/net/udp", "/proc/net/udp6"):
+        try: rows = open(table).read().splitlines()[1:]
+        except OSError: continue
+        for row in rows:
+            f = row.split()
+            if len(f) > 9 and f[9] in inodes: total += int(f[4].split(":")[1], 16)
+    return total
 def pump(sec, until):
     global out
     end = time.time() + sec
@@ -185,7 +203,16 @@ if pump(30, lambda: b"SOL Session operational" in out):
             if not data: break
             out += data
         if 0 in r:
-            sys.stdin.readline()
+            if sys.stdin.readline().strip() == "pause":
+                os.kill(pid, signal.SIGSTOP)
+                say("paused")
+                continue
+            os.kill(pid, signal.SIGCONT)
+            # ipmitool 1.8.19 takes the next packet it reads after sending a request as the
+            # answer, even a SOL packet (lanplus ipmi_lan_poll_recv): so ~. only once it has
+            # read the BMC's last SOL packet (the deactivating one), or that packet would be
+            # taken for its Deactivate Payload's answer and the real answer for Close Session's.
+            pump(5, lambda: udp_queued(pid) == 0)
             os.write(fd, b"~.")
             pump(5, lambda: False)
             break
@@ -693,6 +720,10 @@ describe.skipIf(!guest)(
           );
           // While it is active: a second console is refused, then another session ends the first.
           const second = await run(ipmitool("sol", "activate"));
+          // The first console is stopped while it is deactivated, so the BMC's deactivating
+          // packet is still unread when it goes on: the worst case, every time.
+          holder.stdin.write("pause\n");
+          await waitFor(() => /^paused$/m.test(said), "the first console stopped", 10_000);
           const deactivate = await run(ipmitool("sol", "deactivate"));
           // ipmitool 1.8 does not leave on the BMC's "SOL deactivated" status (IPMI 2.0 table
           // 15-3): it stays in its session until its user types `~.`, then deactivates in turn,
