@@ -179,7 +179,8 @@ describe("a fleet of three nodes on one PostgreSQL", () => {
     expect(rows.map((r) => r.id)).toEqual([...rows.map((r) => r.id)].sort((p, q) => p - q));
   });
 
-  it("keeps logging through a PostgreSQL outage and ships the backlog without gap or duplicate", async () => {
+  it("keeps logging and signing in through a PostgreSQL outage, then ships the backlog without gap or duplicate and publishes the sign-in", async () => {
+    let signedInDuringOutage = "";
     await waitFor(
       async () => (await storedExchanges("a")).count > 0,
       "node a's first exchanges in the store",
@@ -193,6 +194,8 @@ describe("a fleet of three nodes on one PostgreSQL", () => {
       const lag = (await health("a")).fleet?.lag;
       expect(lag?.error).toBeTruthy();
       expect(lag?.records).toBeGreaterThan(0);
+      // A sign-in on a while the store is away: a alone knows it, until the store returns.
+      signedInDuringOutage = await server("a").login();
     } finally {
       pg!.resume();
     }
@@ -202,6 +205,12 @@ describe("a fleet of three nodes on one PostgreSQL", () => {
         return f?.store === "up" && f.lag !== null && f.lag.records < 50;
       }, `node ${n} to catch up`);
     }
+    await waitFor(async () => {
+      const res = await fetch(`${server("b").url}/api/auth/session`, {
+        headers: { cookie: signedInDuringOutage },
+      });
+      return ((await res.json()) as { operator: { username: string } | null }).operator?.username === "admin";
+    }, "node b to accept the sign-in made on a during the outage");
     expect(server("a").output()).toMatch(/fleet: store unreachable \(.+\), shipping when it returns/);
   });
 
