@@ -21,8 +21,14 @@ export type LoginResult = ({ ok: true } & SignedIn) | { ok: false; status: 401 |
 interface CachedSession {
   operator: OperatorInfo;
   expiresAt: number;
-  /** A session signed in on another node (fleet): checked again after SHARED_RECHECK_MS. */
+  /**
+   * In a fleet, when the store was last asked about this session; asked again after
+   * SHARED_RECHECK_MS. One signed in on another node is looked up again (gone when signed
+   * out there); one signed in here is asked whether another node signed it out.
+   */
   sharedCheckedAt?: number;
+  /** Signed in on this node (its row is in the local log). */
+  local: boolean;
 }
 
 /**
@@ -38,9 +44,11 @@ export interface SharedAuthStore {
     tokenHash: string,
   ): Promise<{ tokenHash: string; username: string; role: string; expiresAt: number } | null>;
   endSession(tokenHash: string): Promise<void>;
+  /** True only when the store answered that another node ended this session (sign-out there). */
+  sessionEnded(tokenHash: string): Promise<boolean>;
 }
 
-/** How long another node's session is trusted before the shared store is asked again (sign-out there). */
+/** How long a session is trusted before the shared store is asked again (a sign-out on another node). */
 export const SHARED_RECHECK_MS = 30_000;
 
 export function hashToken(token: string): string {
@@ -126,13 +134,17 @@ export class AuthService {
     if (!token || token.length > 200) return null;
     const tokenHash = hashToken(token);
     let session = this.cache.get(tokenHash);
-    if (session?.sharedCheckedAt !== undefined && this.now() - session.sharedCheckedAt > SHARED_RECHECK_MS) {
-      this.cache.delete(tokenHash);
-      session = undefined;
+    if (session && this.recheckDue(session)) {
+      if (session.local) {
+        if (await this.endedElsewhere(tokenHash, session)) return null;
+      } else {
+        this.cache.delete(tokenHash);
+        session = undefined;
+      }
     }
     if (!session) {
       const row = await this.db.session.findUnique({ where: { tokenHash }, include: { operator: true } });
-      if (row) session = { operator: toInfo(row.operator), expiresAt: row.expiresAt.getTime() };
+      if (row) session = this.localSession(toInfo(row.operator), row.expiresAt.getTime());
       else session = await this.sharedSession(tokenHash);
       if (!session) return null;
       this.cache.set(tokenHash, session);
@@ -166,7 +178,11 @@ export class AuthService {
 
   private async sweep(): Promise<void> {
     const now = this.now();
-    for (const [tokenHash, s] of this.cache) if (s.expiresAt <= now) await this.end(tokenHash);
+    for (const [tokenHash, s] of this.cache) {
+      if (s.expiresAt <= now) await this.end(tokenHash);
+      // A live stream alone makes no requests: its session is asked about here.
+      else if (s.local && this.recheckDue(s)) await this.endedElsewhere(tokenHash, s);
+    }
     await writeWithRetry(this.db, () =>
       this.db.session.deleteMany({ where: { expiresAt: { lte: new Date(now) } } }),
     );
@@ -198,7 +214,27 @@ export class AuthService {
       operator: { ...operator, role: s.role === "viewer" ? "viewer" : "operator" },
       expiresAt: s.expiresAt,
       sharedCheckedAt: this.now(),
+      local: false,
     };
+  }
+
+  private localSession(operator: OperatorInfo, expiresAt: number): CachedSession {
+    return { operator, expiresAt, local: true, sharedCheckedAt: this.shared ? this.now() : undefined };
+  }
+
+  private recheckDue(s: CachedSession): boolean {
+    return s.sharedCheckedAt !== undefined && this.now() - s.sharedCheckedAt > SHARED_RECHECK_MS;
+  }
+
+  /**
+   * A session of this node, signed out on another (which can only mark it in the store):
+   * ended here too. A store that is away says nothing, and the session goes on.
+   */
+  private async endedElsewhere(tokenHash: string, s: CachedSession): Promise<boolean> {
+    s.sharedCheckedAt = this.now();
+    if (!(await this.shared?.sessionEnded(tokenHash))) return false;
+    await this.end(tokenHash);
+    return true;
   }
 
   private async startSession(operator: OperatorInfo): Promise<SignedIn> {
@@ -209,7 +245,7 @@ export class AuthService {
         data: { tokenHash: hashToken(token), operatorId: operator.id, expiresAt: new Date(expiresAt) },
       }),
     );
-    this.cache.set(hashToken(token), { operator, expiresAt });
+    this.cache.set(hashToken(token), this.localSession(operator, expiresAt));
     await this.shared?.publishSession({
       tokenHash: hashToken(token),
       username: operator.username,

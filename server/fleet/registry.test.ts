@@ -4,7 +4,7 @@
  * AuthService accepted by another's.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AuthService } from "../auth/auth-service";
+import { AuthService, SHARED_RECHECK_MS } from "../auth/auth-service";
 import type { Logger } from "../logger";
 import { createTestDatabase, type TestDatabase } from "../persistence/test-database";
 import type { FleetDatabase } from "./fleet-database";
@@ -97,9 +97,55 @@ describe("shared sign-in", () => {
     expect((await authQ.login("eve", "eve-password-1", "127.0.0.1")).ok).toBe(true);
     // Signing out on p ends the shared session.
     await authP.logout(signedIn.token);
-    expect(await fleet.fleetSession.count({ where: { username: "eve", node: "p" } })).toBe(0);
+    expect(await fleet.fleetSession.count({ where: { username: "eve", node: "p", endedAt: null } })).toBe(0);
     const fresh = new AuthService(q.db, Date.now, createSharedAuth({ node: "q", current: () => fleet, log }));
     expect(await fresh.resolve(signedIn.token)).toBeNull();
+  });
+
+  it("ends a session on the node it was signed in on when another node signs it out", async () => {
+    const u = await createTestDatabase();
+    const v = await createTestDatabase();
+    locals.push(u, v);
+    let now = Date.now();
+    const authU = new AuthService(
+      u.db,
+      () => now,
+      createSharedAuth({ node: "u", current: () => fleet, log }),
+    );
+    const authV = new AuthService(v.db, Date.now, createSharedAuth({ node: "v", current: () => fleet, log }));
+    await authU.bootstrap("admin-password-123");
+    const signedIn = await authU.login("admin", "admin-password-123", "127.0.0.1");
+    if (!signedIn.ok) throw new Error("sign-in on u failed");
+    const ended: string[] = [];
+    authU.onSessionEnded((h) => ended.push(h));
+    expect(await authV.resolve(signedIn.token)).toMatchObject({ username: "admin" });
+    await authV.logout(signedIn.token);
+    // u trusts its own session until it asks the store again.
+    expect(await authU.resolve(signedIn.token)).toMatchObject({ username: "admin" });
+    now += SHARED_RECHECK_MS + 1;
+    expect(await authU.resolve(signedIn.token)).toBeNull();
+    expect(ended).toHaveLength(1);
+    expect(await u.db.session.count()).toBe(0);
+    // Nor does a restart of u bring it back.
+    expect(await new AuthService(u.db).resolve(signedIn.token)).toBeNull();
+  });
+
+  it("keeps a node's own session while the store is away", async () => {
+    const w = await createTestDatabase();
+    locals.push(w);
+    let now = Date.now();
+    let reachable = true;
+    const authW = new AuthService(
+      w.db,
+      () => now,
+      createSharedAuth({ node: "w", current: () => (reachable ? fleet : undefined), log }),
+    );
+    await authW.bootstrap("admin-password-123");
+    const signedIn = await authW.login("admin", "admin-password-123", "127.0.0.1");
+    if (!signedIn.ok) throw new Error("sign-in on w failed");
+    reachable = false;
+    now += SHARED_RECHECK_MS + 1;
+    expect(await authW.resolve(signedIn.token)).toMatchObject({ username: "admin" });
   });
 
   it("writes what waited while the store was away once it returns: a sign-in, then a sign-out", async () => {

@@ -131,11 +131,16 @@ export function createSharedAuth(o: SharedAuthOptions): SharedAuth {
     findSession: (tokenHash) =>
       attempt("looking up a session", null, async (db) => {
         const row = await db.fleetSession.findUnique({ where: { tokenHash } });
-        return row
+        return row && !row.endedAt
           ? { tokenHash, username: row.username, role: row.role, expiresAt: row.expiresAt.getTime() }
           : null;
       }),
     endSession: (tokenHash) => publish("ending a session", { kind: "end", tokenHash }),
+    sessionEnded: (tokenHash) =>
+      attempt("checking a session", false, async (db) => {
+        const row = await db.fleetSession.findUnique({ where: { tokenHash }, select: { endedAt: true } });
+        return row?.endedAt != null;
+      }),
     flushPending,
     pendingCount: () => pending.size,
   };
@@ -160,7 +165,8 @@ async function writeTo(db: FleetDatabase, w: PendingWrite, node: string): Promis
       await db.fleetSession.deleteMany({ where: { expiresAt: { lte: new Date() } } });
       return;
     case "end":
-      await db.fleetSession.deleteMany({ where: { tokenHash: w.tokenHash } });
+      // Kept, marked: the node the session was signed in on learns it from the mark.
+      await db.fleetSession.updateMany({ where: { tokenHash: w.tokenHash }, data: { endedAt: new Date() } });
       return;
   }
 }
