@@ -124,6 +124,10 @@ export function attachFleetAdapter(io: LiveServer, url: string, log: Logger): Fl
     pool.query(ATTACHMENTS_TABLE).then(
       () => undefined,
       (err: unknown) => {
+        // Nodes starting together race on IF NOT EXISTS: the loser gets a unique violation on
+        // the catalog (23505) or "already exists" (42P07). Either way the table is there.
+        const code = (err as { code?: unknown } | null)?.code;
+        if (code === "23505" || code === "42P07") return;
         errors.report("creating socket_io_attachments", err);
         if (!closed) retry = setTimeout(ensureTable, 5000);
       },
